@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+'use strict';
+// The `graft` CLI: the bundled build when present, else the TypeScript sources through tsx (development).
+const path = require('node:path');
+const fs = require('node:fs');
+const bundled = path.join(__dirname, '..', 'dist', 'cli.js');
+if (fs.existsSync(bundled)) {
+  require(bundled);
+} else {
+  require('tsx/cjs');
+  require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
+}
