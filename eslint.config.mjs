@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          group: ['vscode', 'onnxruntime-node', '**/src/core/**', '!**/src/core/stats/normChart', '!**/src/core/stats/types', '**/src/engine/**', '**/src/train/**', '**/src/cli/**', '**/src/extension/**'],
+          regex: '^(vscode|onnxruntime-node)$|src/(core/(?!stats/(normChart|types)$)|engine/|train/|cli/|extension/)',
           message: 'webview/ imports only src/protocol.ts, the shared chart drawing (src/core/stats/normChart.ts, types.ts) and browser libraries.',
         }],
       }],
