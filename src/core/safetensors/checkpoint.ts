@@ -1,8 +1,9 @@
 // Opening a checkpoint: one .safetensors file, a sharded `*.safetensors.index.json`, or a Hugging Face folder.
 // Shard headers are read in parallel; the index and the shards must agree exactly.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { throwIfAborted } from '../errors';
+import { parseIndexFast, type FastIndex } from './jsonScan';
 import { readSafetensorsHeader, type SafetensorsHeader } from './reader';
 import { fail } from './rules';
 import type { CheckpointSource, TensorRef } from './types';
@@ -21,12 +22,27 @@ export interface IndexFile {
 
 export const INDEX_NAME = 'model.safetensors.index.json';
 const natural = new Intl.Collator('en', { numeric: true });
+// As readFile(…, 'utf8'): invalid bytes become U+FFFD and a BOM is kept (JSON.parse then refuses it). The strict
+// decoder is tried first: on valid UTF-8 it is many times faster than the replacing one.
+const strictText = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const replacingText = new TextDecoder('utf-8', { ignoreBOM: true });
+function decodeIndex(b: Uint8Array): string {
+  try {
+    return strictText.decode(b);
+  } catch {
+    return replacingText.decode(b);
+  }
+}
 
 export async function readIndex(path: string): Promise<IndexFile> {
   const file = resolve(path);
+  let text: string;
   let raw: unknown;
+  let fast: FastIndex | null = null;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    text = decodeIndex(await readWhole(file));
+    fast = parseIndexFast(text);
+    raw = fast ? fast.raw : JSON.parse(text);
   } catch (e) {
     throw fail('indexInvalid', (e as Error).message, { file }, e);
   }
@@ -38,25 +54,60 @@ export async function readIndex(path: string): Promise<IndexFile> {
   if (ts !== undefined && (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0)) {
     throw fail('indexInvalid', `total_size ${JSON.stringify(ts)} is not a non-negative integer`, { file, key: 'metadata.total_size' });
   }
-  const weightMap = new Map<string, string>();
-  const shards = new Set<string>();
-  const map = wm as Record<string, unknown>;
-  let last: string | undefined;
-  for (const name in map) {
-    const shard = map[name];
-    if (typeof shard !== 'string') throw fail('indexInvalid', `shard of ${name} is not a string`, { file, tensor: name });
-    // The index must not reach outside its folder (an index is input we do not trust). Checked once per shard;
-    // names are sorted, so a shard usually repeats the previous entry's and the set lookup is skipped.
-    if (shard !== last && !shards.has(shard)) {
-      if (shard === '' || isAbsolute(shard) || shard.split(/[\\/]/).some((p) => p === '..')) {
-        throw fail('indexShardPath', JSON.stringify(shard), { file, tensor: name });
-      }
-      shards.add(shard);
+  // The index must not reach outside its folder (an index is input we do not trust): checked once per shard.
+  const checkShard = (shard: string, name: string): void => {
+    if (shard === '' || isAbsolute(shard) || shard.split(/[\\/]/).some((p) => p === '..')) {
+      throw fail('indexShardPath', JSON.stringify(shard), { file, tensor: name });
     }
-    last = shard;
-    weightMap.set(name, shard);
+  };
+  let weightMap: Map<string, string>;
+  let shards: string[];
+  if (fast) {
+    // Same order as the loop below would see: no duplicate or integer-like names reach here.
+    for (const [shard, name] of fast.shards) checkShard(shard, name);
+    weightMap = fast.weightMap;
+    shards = [...fast.shards.keys()];
+  } else {
+    weightMap = new Map<string, string>();
+    const seen = new Set<string>();
+    const map = wm as Record<string, unknown>;
+    let last: string | undefined;
+    for (const name in map) {
+      const shard = map[name];
+      if (typeof shard !== 'string') throw fail('indexInvalid', `shard of ${name} is not a string`, { file, tensor: name });
+      // Names are sorted, so a shard usually repeats the previous entry's and the set lookup is skipped.
+      if (shard !== last && !seen.has(shard)) {
+        checkShard(shard, name);
+        seen.add(shard);
+      }
+      last = shard;
+      weightMap.set(name, shard);
+    }
+    shards = [...seen];
   }
-  return { path: file, totalSize: ts ?? null, metadata: metadata as Record<string, unknown>, weightMap, shards: [...shards].sort(natural.compare) };
+  return { path: file, totalSize: ts ?? null, metadata: metadata as Record<string, unknown>, weightMap, shards: shards.sort(natural.compare) };
+}
+
+/** A whole small file in one buffer: one stat, one positioned read (no chunk list to concatenate). */
+async function readWhole(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    let buf = Buffer.allocUnsafe(size + 1);
+    let done = 0;
+    for (;;) {
+      if (done === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, done, buf.length - done, done);
+      if (bytesRead === 0) return buf.subarray(0, done);
+      done += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function openCheckpoint(path: string, opts: { signal?: AbortSignal } = {}): Promise<CheckpointSource> {
@@ -99,8 +150,26 @@ async function readConfig(folder: string): Promise<Record<string, unknown> | nul
   return v as Record<string, unknown>;
 }
 
+// Shard headers are read a few at a time: enough to overlap I/O with parsing, few enough that the read buffers
+// are reused rather than allocated per shard.
+const READ_CONCURRENCY = 8;
+
 async function readHeaders(files: string[], signal?: AbortSignal): Promise<SafetensorsHeader[]> {
-  const headers = await Promise.all(files.map((f) => readSafetensorsHeader(f, { signal })));
+  const headers: SafetensorsHeader[] = new Array(files.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (next < files.length && !failed) {
+      const i = next++;
+      try {
+        headers[i] = await readSafetensorsHeader(files[i], { signal });
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
   throwIfAborted(signal);
   return headers;
 }
@@ -112,9 +181,13 @@ function assemble(root: string, kind: CheckpointSource['kind'], headers: Safeten
   for (const h of headers) {
     metadata.set(h.file, h.metadata);
     for (const t of h.tensors) {
-      const prev = tensors.get(t.name);
-      if (prev) throw fail('duplicateAcrossFiles', `in ${basename(prev.file)} and ${basename(t.file)}`, { file: t.file, tensor: t.name });
+      // One hash lookup per tensor: a name already present leaves the size unchanged (then find where it was).
+      const size = tensors.size;
       tensors.set(t.name, t);
+      if (tensors.size === size) {
+        const prev = headers.flatMap((x) => x.tensors).find((x) => x.name === t.name)!;
+        throw fail('duplicateAcrossFiles', `in ${basename(prev.file)} and ${basename(t.file)}`, { file: t.file, tensor: t.name });
+      }
       totalBytes += t.byteLength;
     }
   }

@@ -1,6 +1,7 @@
 // The header: parse + validate (as the reference Rust crate does, plus duplicate-name detection) and build
 // (tensors in write order, contiguous offsets, space-padded to a multiple of 8). No I/O here.
 import { byteLengthOf, isDType } from './dtypes';
+import { parseHeaderFast } from './jsonScan';
 import { fail } from './rules';
 import type { DType, TensorRef } from './types';
 
@@ -22,6 +23,15 @@ export function parseHeader(json: Uint8Array, file: string, dataSize: number): P
   } catch (e) {
     throw fail('invalidUtf8', `${json.length} header bytes`, { file }, e);
   }
+  // The fast path accepts only what the general path below would accept with the same result; anything else
+  // (an error, an escape it does not know, an ordering subtlety) returns null and the general path decides.
+  const fast = json[0] === 0x7b ? parseHeaderFast(text, file, dataSize, 8 + json.length) : null;
+  if (!fast) return parseGeneral(json, text, file, dataSize);
+  checkLayout(fast.tensors, file, 8 + json.length, dataSize);
+  return fast;
+}
+
+function parseGeneral(json: Uint8Array, text: string, file: string, dataSize: number): ParsedHeader {
   if (json[0] !== 0x7b) throw fail('headerNotObject', `first byte is ${JSON.stringify(text.slice(0, 1))}`, { file });
   let root: unknown;
   try {
@@ -37,7 +47,6 @@ export function parseHeader(json: Uint8Array, file: string, dataSize: number): P
   const dataOffset = 8 + json.length;
   let metadata: Record<string, string> = {};
   const tensors: TensorRef[] = [];
-  const begins: number[] = [];
   for (const name in obj) {
     const entry = obj[name];
     if (name === '__metadata__') {
@@ -71,9 +80,13 @@ export function parseHeader(json: Uint8Array, file: string, dataSize: number): P
       throw fail('byteLengthMismatch', `[${begin}, ${end}] holds ${end - begin} bytes, ${dtype} [${shape.join(', ')}] needs ${byteLength}`, where);
     }
     tensors.push({ name, dtype: dtype as DType, shape: shape as number[], file, offset: dataOffset + begin, byteLength });
-    begins.push(begin);
   }
-  // Files are nearly always written in offset order: sort only when they are not.
+  checkLayout(tensors, file, dataOffset, dataSize);
+  return { metadata, tensors };
+}
+
+/** Offset order (sorting only when the file is not already in it), then contiguity from 0 to the end. */
+function checkLayout(tensors: TensorRef[], file: string, dataOffset: number, dataSize: number): void {
   let sorted = true;
   for (let i = 1; i < tensors.length && sorted; i++) sorted = tensors[i - 1].offset <= tensors[i].offset;
   if (!sorted) tensors.sort((a, b) => a.offset - b.offset || a.byteLength - b.byteLength);
@@ -85,7 +98,6 @@ export function parseHeader(json: Uint8Array, file: string, dataSize: number): P
     expected = begin + t.byteLength;
   }
   if (expected !== dataSize) throw fail('trailingBytes', `tensors end at ${expected}, data section holds ${dataSize} bytes`, { file });
-  return { metadata, tensors };
 }
 
 function checkMetadata(m: unknown, file: string): Record<string, string> {

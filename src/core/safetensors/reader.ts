@@ -1,5 +1,5 @@
-// Reading one .safetensors file's header: sniff (9 bytes), then at most two positioned reads (a first 64 KiB
-// that usually holds the whole header, then the rest). Tensor bytes are never read here.
+// Reading one .safetensors file's header: sniff (9 bytes), then at most two positioned reads (a first 256 KiB into
+// a reused buffer, which usually holds the whole header, then the rest). Tensor bytes are never read here.
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -23,8 +23,6 @@ export interface SafetensorsHeader {
   headerSha256: string;
 }
 
-const FIRST_READ = 64 * 1024;
-
 /** True when `path` starts like a safetensors file: a plausible header length, then '{'. Never throws. */
 export async function sniffSafetensors(path: string): Promise<boolean> {
   let fh: FileHandle | undefined;
@@ -42,6 +40,11 @@ export async function sniffSafetensors(path: string): Promise<boolean> {
   }
 }
 
+// Reused read buffers: freshly allocated memory is slow to touch, and a checkpoint's shards all need one.
+const SCRATCH_BYTES = 256 * 1024;
+const SCRATCH_KEEP = 4 << 20;
+const scratchPool: Buffer[] = [];
+
 export async function readSafetensorsHeader(path: string, opts: { signal?: AbortSignal } = {}): Promise<SafetensorsHeader> {
   const file = resolve(path);
   throwIfAborted(opts.signal);
@@ -51,28 +54,31 @@ export async function readSafetensorsHeader(path: string, opts: { signal?: Abort
   } catch (e) {
     throw fail('shortRead', `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }, e);
   }
+  let scratch = scratchPool.pop() ?? Buffer.allocUnsafe(SCRATCH_BYTES);
   try {
     const fileSize = (await fh.stat()).size;
     if (fileSize < 8) throw fail('fileTooSmall', `${fileSize} bytes`, { file });
-    const first = Buffer.allocUnsafe(Math.min(FIRST_READ, fileSize));
+    // One positioned read usually covers the length and the whole header.
+    const first = scratch.subarray(0, Math.min(scratch.length, fileSize));
     await readFully(fh, first, 0, file);
     const big = first.readBigUInt64LE(0);
     if (big > BigInt(MAX_HEADER_BYTES)) throw fail('headerTooLarge', `${big} bytes`, { file });
     const n = Number(big);
     if (8 + n > fileSize) throw fail('headerPastEnd', `header of ${n} bytes, file of ${fileSize}`, { file });
-    let json: Uint8Array;
-    if (8 + n <= first.length) json = first.subarray(8, 8 + n);
-    else {
-      const whole = Buffer.allocUnsafe(n);
-      first.copy(whole, 0, 8);
-      await readFully(fh, whole.subarray(first.length - 8), first.length, file);
-      json = whole;
+    if (8 + n > first.length) {
+      const whole = Buffer.allocUnsafe(8 + n);
+      first.copy(whole, 0);
+      await readFully(fh, whole.subarray(first.length), first.length, file);
+      scratch = whole;
     }
+    const json = scratch.subarray(8, 8 + n);
     throwIfAborted(opts.signal);
+    // parseHeader copies what it keeps (the names are slices of a decoded string): the buffer can be reused.
     const { metadata, tensors } = parseHeader(json, file, fileSize - 8 - n);
     const headerSha256 = createHash('sha256').update(json).digest('hex');
     return { file, fileSize, headerLength: n, dataOffset: 8 + n, metadata, tensors, headerSha256 };
   } finally {
+    if (scratch.length <= SCRATCH_KEEP) scratchPool.push(scratch);
     await fh.close();
   }
 }
