@@ -9,6 +9,8 @@ import { BENCH_DATA, median, report, timeProcess } from './util';
 const SRC = join(BENCH_DATA, 'grow-mixtral-bf16');
 const OUT = join(BENCH_DATA, 'grow-out');
 const REPS = Number(process.env.BENCH_REPS ?? 3);
+// BENCH_ONLY=experts: just the expert-duplication rows (graft, graft with one noise thread, torch).
+const ONLY = process.env.BENCH_ONLY ?? '';
 
 function dirBytes(d: string): number {
   return readdirSync(d).reduce((s, f) => {
@@ -42,17 +44,21 @@ async function main(): Promise<void> {
   };
   const graft = ['bin/graft.js'];
   const env = { GRAFT_FROM_SOURCE: '1' };
-  // cp -r of the same bytes as the interposition output: the source copied twice.
-  const cp = run('cp -r (source, twice)', 'sh', ['-c', `mkdir -p ${OUT} && cp -r ${SRC} ${OUT}/a && cp -r ${SRC} ${OUT}/b && sync`]);
-  const gi = run('graft interposition ×2', process.execPath, [...graft, 'grow', 'depth', '--method', 'interposition', SRC, '-o', OUT], env);
-  const ti = run('torch interposition ×2', '/usr/bin/python3', ['bench/grow_torch.py', 'interposition', SRC, OUT]);
+  let cp = NaN, gi = NaN, ti = NaN;
+  if (ONLY !== 'experts') {
+    // cp -r of the same bytes as the interposition output: the source copied twice.
+    cp = run('cp -r (source, twice)', 'sh', ['-c', `mkdir -p ${OUT} && cp -r ${SRC} ${OUT}/a && cp -r ${SRC} ${OUT}/b && sync`]);
+    gi = run('graft interposition ×2', process.execPath, [...graft, 'grow', 'depth', '--method', 'interposition', SRC, '-o', OUT], env);
+    ti = run('torch interposition ×2', '/usr/bin/python3', ['bench/grow_torch.py', 'interposition', SRC, OUT]);
+  }
   const ge = run('graft experts ×2 α=0.01', process.execPath, [...graft, 'grow', 'experts', '--alpha', '0.01', SRC, '-o', OUT], env);
+  const ge1 = run('graft experts ×2 α=0.01, 1 noise thread', process.execPath, [...graft, 'grow', 'experts', '--alpha', '0.01', SRC, '-o', OUT], { ...env, GRAFT_NOISE_THREADS: '1' });
   const te = run('torch experts ×2 α=0.01', '/usr/bin/python3', ['bench/grow_torch.py', 'experts', SRC, OUT, '0.01']);
   rmSync(OUT, { recursive: true, force: true });
   report(rows);
   console.log(`source ${(srcBytes / 1e9).toFixed(2)} GB; torch uses its default threads (${process.env.OMP_NUM_THREADS ?? 'all cores'})`);
-  console.log(`interposition: ${(gi / cp).toFixed(2)}× cp (target ≥ 0.7), ${(gi / ti).toFixed(2)}× torch (target ≥ 4)`);
-  console.log(`experts α=0.01: ${(ge / te).toFixed(2)}× torch (target ≥ 5)`);
+  if (ONLY !== 'experts') console.log(`interposition: ${(gi / cp).toFixed(2)}× cp (target ≥ 0.7), ${(gi / ti).toFixed(2)}× torch (target ≥ 4)`);
+  console.log(`experts α=0.01: ${(ge / te).toFixed(2)}× torch (target ≥ 5); with one noise thread ${(ge1 / te).toFixed(2)}×`);
 }
 
 main().catch((e) => {

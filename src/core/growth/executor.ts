@@ -1,9 +1,11 @@
 // executeGrowthPlan: resolves noise scales (one streamed read of the tensors they name), then streams every output
 // tensor through the atomic safetensors writer. Memory: a few chunk-sized buffers; cancellation leaves no destination.
 import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { throwIfAborted, type ProgressReport } from '../errors';
+import { setNoiseThreads } from '../rng/index';
 import { FilePool, writeCheckpoint, type WriteResult } from '../safetensors/index';
 import { GRAFT_VERSION } from './provenance';
 import { resolveNoiseScales } from './scales';
@@ -28,6 +30,11 @@ export interface ExecuteOptions {
   /** Shard size (default 5 GB, as Hugging Face). */
   shardBytes?: number;
   overwrite?: boolean;
+  /**
+   * Threads that generate noise (default: the available cores, at most 8, or GRAFT_NOISE_THREADS). The output
+   * bytes never depend on it (docs/noise.md).
+   */
+  noiseThreads?: number;
 }
 
 export interface ExecuteResult extends WriteResult {
@@ -59,7 +66,7 @@ export function provenanceMetadata(plan: GrowthPlan): Record<string, string> {
     graft_source_family: plan.source.family,
     graft_seed: String(plan.recipe.seed),
     ...(plan.sigmaMode ? { graft_sigma: plan.sigmaMode } : {}),
-    graft_noise: 'philox4x32-10 box-muller f64 (docs/noise.md)',
+    graft_noise: 'philox4x32-10 acklam-icdf f64 (docs/noise.md)',
   };
 }
 
@@ -76,6 +83,8 @@ export async function executeGrowthPlan(planIn: GrowthPlan, dest: string, opts: 
       pool, chunkBytes, signal: opts.signal,
       onScale: (done, total) => report({ phase: 'scales', done, total, unit: 'steps', tensorsDone: 0, bytesPerSecond: 0, etaSeconds: null, message: 'noise scales' }),
     });
+    const envThreads = Number(process.env.GRAFT_NOISE_THREADS);
+    setNoiseThreads(opts.noiseThreads ?? (envThreads > 0 ? envThreads : availableParallelism()));
     const ctx = makeWriterContext(pool, chunkBytes);
     let tensorsDone = 0;
     const tw = Date.now();

@@ -95,7 +95,10 @@ test('fused layouts (gpt_oss [E,H,2I] and transformers-5 [E,2I,H]): expert slice
         const orig = a.subarray(e * row, (e + 1) * row);
         const copy = b.subarray((8 + e) * row, (9 + e) * row);
         const r = std(copy.map((x, i) => x - orig[i])) / (0.01 * std(orig, 1));
-        assert.ok(Math.abs(r - 1) < 0.25, `${name} expert ${e}: ${r}`);
+        // The sample std of n normals has relative standard error ≈ 1/√(2n): allow 5 of those (a 64-element
+        // bias slice may deviate by 0.44), but never more than 0.1 on the large matrices.
+        const tol = Math.max(0.1, 5 / Math.sqrt(2 * row));
+        assert.ok(Math.abs(r - 1) < tol, `${name} expert ${e}: ${r} (n=${row}, tolerance ${tol.toFixed(3)})`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addNormal, makeStream, normals, philox4x32, streamIdHex } from '../../../src/core/rng/index';
+import { addNormal, makeStream, normalFromWord, normals, philox4x32, streamIdHex } from '../../../src/core/rng/index';
 
 const hex = (v: Uint32Array) => [...v].map((x) => x.toString(16).padStart(8, '0')).join(' ');
 
@@ -51,12 +51,37 @@ test('normals have mean 0, std 1 and Gaussian tails', () => {
 });
 
 test('known values of the documented transform (a change here changes every grown checkpoint)', () => {
-  const z = normals(makeStream(0, 'graft'), 0, 4);
-  // Recomputed by hand from the Philox words of block 0 of stream "graft", seed 0 (docs/noise.md).
+  const z = normals(makeStream(0, 'graft'), 0, 8);
+  // Block 0 of stream "graft", seed 0: Philox words, then Φ⁻¹((x + ½) / 2^32) by the recipe of docs/noise.md.
   const st = makeStream(0, 'graft');
   const w = philox4x32(0, 0, st.s0, st.s1, st.k0, st.k1);
-  const u = (x: number) => (x + 0.5) / 4294967296;
-  const r0 = Math.sqrt(-2 * Math.log(u(w[0])));
-  const r1 = Math.sqrt(-2 * Math.log(u(w[2])));
-  assert.deepEqual([...z], [r0 * Math.cos(2 * Math.PI * u(w[1])), r0 * Math.sin(2 * Math.PI * u(w[1])), r1 * Math.cos(2 * Math.PI * u(w[3])), r1 * Math.sin(2 * Math.PI * u(w[3]))]);
+  assert.equal(hex(w), '5625fcd6 ace05035 41c90d32 2051558c');
+  assert.deepEqual([...z], [
+    -0.4219872950096493, 0.45458962430839306, -0.6527024754551976, -1.1443412996135383,
+    -1.4411151499817934, -0.15327686410296051, 0.8571157553459607, 0.873877762818828,
+  ]);
+  for (let l = 0; l < 4; l++) assert.equal(z[l], normalFromWord(w[l]));
+  // docs/noise.md's table: extreme and central words, bit for bit.
+  const table: [number, number][] = [
+    [0x00000000, -6.337957751843744], [0x00000001, -6.166429516609705], [0x12345678, -1.467565733144],
+    [0x40000000, -0.6744897498570791], [0x7fffffff, -2.918099376209126e-10], [0x80000000, 2.918099376209126e-10],
+    [0xc0000000, 0.6744897505897658], [0xffffffff, 6.337957751843744],
+  ];
+  for (const [x, v] of table) assert.equal(normalFromWord(x), v, `word ${x.toString(16)}`);
+});
+
+test('the transform is Φ⁻¹ to Acklam\'s accuracy, exactly odd, and capped near 6.34', () => {
+  // Reference Φ⁻¹((x + ½) / 2^32) from Python's statistics.NormalDist (Wichura AS241, float64).
+  const ref: [number, number][] = [
+    [0, -6.337957754553789], [1, -6.166429517819749], [0x0634fde6, -1.973029676449609], [0x0634fde7, -1.973029672362174],
+    [0x12345678, -1.4675657314922321], [0x40000000, -0.6744897498297384], [0x7fffffff, -2.9180993729166234e-10],
+  ];
+  for (const [x, v] of ref) assert.ok(Math.abs(normalFromWord(x) - v) <= 1.2e-9 * Math.abs(v), `word ${x}: ${normalFromWord(x)} vs ${v}`);
+  let x = 0x9e3779b9;
+  for (let k = 0; k < 100_000; k++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const z = normalFromWord(x);
+    assert.equal(normalFromWord((0xffffffff - x) >>> 0), -z);
+    assert.ok(Math.abs(z) <= 6.337957751843744);
+  }
 });
