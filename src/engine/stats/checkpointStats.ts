@@ -1,7 +1,9 @@
 // Statistics of every tensor of a checkpoint, streamed: each file is read in order in chunks of at most
-// `chunkElements` elements into two reused buffers (the next read runs while ORT reduces the current chunk),
-// decoded to float32 into a third, reduced by the ORT stats graph and combined in float64. Memory is bounded by
-// those three buffers whatever the model size. Files whose statistics are cached are not read at all.
+// `chunkElements` elements into two reused buffers (the next read runs while the current chunk is reduced). For
+// BF16, F16 and F32 one host pass (shiftKernel.ts, WebAssembly SIMD) forms the shifted float32 deviations into a
+// third buffer and finds min/max; the ORT sums graph reduces them; chunks are combined in float64. Chunks with
+// NaN/Inf or extreme magnitudes, and other dtypes, are decoded to float32 and take the ORT fast/masked graphs.
+// Memory is bounded by those three buffers whatever the model size. Cached files are not read at all.
 import { EngineError, throwIfAborted, type ProgressSink } from '../../core/errors';
 import { decodeToFloat32, DTYPES, FilePool, readRange, type CheckpointSource, type TensorRef } from '../../core/safetensors/index';
 import { finalizeStats } from '../../core/stats/finalize';
@@ -9,6 +11,7 @@ import { combineMoments, emptyMoments, type Moments } from '../../core/stats/mom
 import type { TensorStatsEntry } from '../../core/stats/types';
 import type { ProviderChoice } from '../providers';
 import { ChunkReducer } from './chunkReducer';
+import { isKernelDType, ShiftKernel } from './shiftKernel';
 import { fileKey, StatsCache, type CachedFile } from './statsCache';
 import { MAX_CHUNK_ELEMENTS } from './statsGraph';
 
@@ -82,8 +85,7 @@ export async function computeCheckpointStats(src: CheckpointSource, opts: StatsR
   let bytesRead = 0, done = 0, fromCache = 0, computed = 0;
   const pool = new FilePool();
   const maxElemBytes = 8;
-  const bufs = [new Uint8Array(chunkElements * maxElemBytes), new Uint8Array(chunkElements * maxElemBytes)];
-  const f32 = new Float32Array(chunkElements);
+  const kernel = acquireKernel(chunkElements, chunkElements * maxElemBytes);
   try {
     for (const [file, refs] of byFile) {
       throwIfAborted(opts.signal);
@@ -101,7 +103,7 @@ export async function computeCheckpointStats(src: CheckpointSource, opts: StatsR
         continue;
       }
       reducer ??= await ChunkReducer.create({ provider: opts.provider, threads: opts.threads });
-      const entries = await reduceFile(reducer, pool, refs, slicesFor, chunkElements, bufs, f32, opts, (n) => {
+      const entries = await reduceFile(reducer, pool, refs, slicesFor, chunkElements, kernel, opts, (n) => {
         bytesRead += n;
         done += n;
         opts.onProgress?.({ done, total: totalBytes, unit: 'bytes' });
@@ -113,6 +115,7 @@ export async function computeCheckpointStats(src: CheckpointSource, opts: StatsR
       }
     }
   } finally {
+    releaseKernel(kernel);
     await pool.close();
     await reducer?.dispose();
   }
@@ -123,6 +126,23 @@ export async function computeCheckpointStats(src: CheckpointSource, opts: StatsR
     root: src.root, provider, ...(fallbackReason ? { fallbackReason } : {}), tensors, skipped, bytesRead,
     filesFromCache: fromCache, filesComputed: computed, seconds: (performance.now() - t0) / 1000,
   };
+}
+
+// One idle kernel (its WebAssembly memory holds the read buffers and the float32 chunk) is kept for the next run:
+// memory already touched is much faster to write than fresh pages. Concurrent runs each get their own.
+let idleKernel: ShiftKernel | undefined;
+
+function acquireKernel(elements: number, readBytes: number): ShiftKernel {
+  const k = idleKernel;
+  if (k && k.elements === elements && k.readBytes === readBytes) {
+    idleKernel = undefined;
+    return k;
+  }
+  return new ShiftKernel(elements, readBytes);
+}
+
+function releaseKernel(k: ShiftKernel): void {
+  idleKernel = k;
 }
 
 function sliceCount(ref: TensorRef, slicesFor: (ref: TensorRef) => number): number {
@@ -143,7 +163,7 @@ function cachedCovers(hit: CachedFile, refs: TensorRef[], slicesFor: (ref: Tenso
 
 async function reduceFile(
   reducer: ChunkReducer, pool: FilePool, refs: TensorRef[], slicesFor: (ref: TensorRef) => number, chunkElements: number,
-  bufs: Uint8Array[], f32: Float32Array, opts: StatsRunOptions, progress: (bytes: number) => void,
+  kernel: ShiftKernel, opts: StatsRunOptions, progress: (bytes: number) => void,
 ): Promise<TensorStatsEntry[]> {
   // The work list: chunks never cross a slice (or tensor) boundary.
   const work: Work[] = [];
@@ -160,29 +180,44 @@ async function reduceFile(
       }
     }
   }
+  const bufs = [kernel.input(0), kernel.input(1)];
   const read = (w: Work, buf: Uint8Array) => readRange(pool, w.ref.file, w.pos, w.len, buf);
   let pending = work.length ? read(work[0], bufs[0]) : undefined;
   for (let i = 0; i < work.length; i++) {
     throwIfAborted(opts.signal);
     const w = work[i];
     const bytes = await pending!;
-    // Start the next read before reducing this chunk: disk and ORT overlap.
+    // Start the next read before reducing this chunk: disk (a libuv thread) and the reduction overlap.
     pending = i + 1 < work.length ? read(work[i + 1], bufs[(i + 1) % 2]) : undefined;
     pending?.catch(() => undefined);
-    const count = w.len / (DTYPES[w.ref.dtype].bits / 8);
-    let x: Float32Array;
-    if (w.ref.dtype === 'F32') {
-      x = new Float32Array(bytes.buffer, bytes.byteOffset, count);
-    } else {
-      try {
-        decodeToFloat32(w.ref.dtype, bytes, f32, count);
-      } catch (err) {
-        throw new EngineError('stats-decode', `cannot decode ${w.ref.dtype}: ${(err as Error).message}`, { file: w.ref.file, tensor: w.ref.name, rule: 'dtype must convert to float32' }, { cause: err });
-      }
-      x = f32.subarray(0, count);
-    }
+    const dtype = w.ref.dtype;
+    const count = w.len / (DTYPES[dtype].bits / 8);
     const acc = slices.get(w.ref.name)![w.slice];
-    combineMoments(acc, await reducer.reduce(x, acc.count ? acc.mean : NaN));
+    let m: Moments | undefined;
+    let shift = acc.count ? acc.mean : NaN;
+    if (isKernelDType(dtype)) {
+      // Fast path: one host pass forms d = x − k and the min/max; ORT sums d and d².
+      const k = Math.fround(Number.isFinite(shift) ? shift : kernel.firstFinite(dtype, bytes, count));
+      const pass = kernel.shift(dtype, bytes, count, k);
+      if (pass.finite) m = await reducer.reduceDeviations(kernel.out.subarray(0, count), k, pass.min, pass.max);
+      shift = k;
+    }
+    if (!m) {
+      // NaN/Inf, tiny or huge values, other dtypes: decode x and let the reducer pick its graphs.
+      let x: Float32Array;
+      if (dtype === 'F32') {
+        x = new Float32Array(bytes.buffer, bytes.byteOffset, count);
+      } else {
+        try {
+          decodeToFloat32(dtype, bytes, kernel.out, count);
+        } catch (err) {
+          throw new EngineError('stats-decode', `cannot decode ${dtype}: ${(err as Error).message}`, { file: w.ref.file, tensor: w.ref.name, rule: 'dtype must convert to float32' }, { cause: err });
+        }
+        x = kernel.out.subarray(0, count);
+      }
+      m = await reducer.reduce(x, shift);
+    }
+    combineMoments(acc, m);
     progress(w.len);
   }
   return refs.map((ref) => {

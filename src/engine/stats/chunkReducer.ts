@@ -15,10 +15,11 @@ export interface ChunkReducerOptions {
 
 export class ChunkReducer {
   private masked: Session | undefined;
+  private sums: Session | undefined;
   private readonly shiftBuf = new Float32Array(1);
   private readonly scaleBuf = new Float32Array(1);
   /** Chunks that needed the masked graph / the float64 host fallback (for tests and diagnostics). */
-  readonly counters = { fast: 0, masked: 0, host: 0 };
+  readonly counters = { fast: 0, masked: 0, host: 0, sums: 0 };
 
   private constructor(
     private readonly fast: Session,
@@ -39,6 +40,42 @@ export class ChunkReducer {
       this.masked = made.session;
     }
     return this.masked;
+  }
+
+  private async sumsSession(): Promise<Session> {
+    if (!this.sums) {
+      const made = await createSession(buildStatsGraph('sums'), { provider: this.provider, threads: this.opts.threads, label: 'stats-sums' });
+      this.sums = made.session;
+    }
+    return this.sums;
+  }
+
+  /**
+   * Moments of a finite chunk from its deviations d = fl32(x − k) (formed by the host, see shiftKernel.ts) and
+   * its exact min and max. Returns undefined when the float32 sums cannot be trusted (values whose squares leave
+   * float32's normal range, or non-finite sums): the caller then reduces x itself with `reduce`.
+   */
+  async reduceDeviations(d: Float32Array, k: number, min: number, max: number): Promise<Moments | undefined> {
+    const n = d.length;
+    if (n === 0) return momentsOf(d);
+    if (n > MAX_CHUNK_ELEMENTS) throw new EngineError('stats-chunk', `chunk of ${n} elements exceeds ${MAX_CHUNK_ELEMENTS}`, { rule: 'chunk size bound' });
+    const absmax = Math.max(Math.abs(min), Math.abs(max));
+    if (!(absmax === 0 || (absmax >= TINY && absmax <= HUGE))) return undefined;
+    const session = await this.sumsSession();
+    const ort = session.ort;
+    const body = n - (n % ROW_LENGTH);
+    let sumD = 0, sumSqD = 0;
+    for (const [start, end] of [[0, body], [body, n]]) {
+      if (end === start) continue;
+      const len = end - start;
+      const cols = len >= ROW_LENGTH ? ROW_LENGTH : len;
+      const r = await session.run({ d: new ort.Tensor('float32', d.subarray(start, end), [len / cols, cols]) });
+      sumD += total(r.sum_d);
+      sumSqD += total(r.sumsq_d);
+    }
+    if (!Number.isFinite(sumD) || !Number.isFinite(sumSqD)) return undefined;
+    this.counters.sums++;
+    return momentsFromShiftedSums(n, k, sumD, sumSqD, min, max, 0, 0);
   }
 
   /**
@@ -105,6 +142,7 @@ export class ChunkReducer {
   async dispose(): Promise<void> {
     await this.fast.dispose();
     await this.masked?.dispose();
+    await this.sums?.dispose();
   }
 }
 

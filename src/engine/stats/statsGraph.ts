@@ -4,7 +4,10 @@
 //   fast:   Σ(x−k), Σ(x−k)², min, max over every element (no masking: four reductions and one Sub);
 //   masked: the same with NaN and ±Inf excluded, plus their counts, and the deviations scaled by a power of two s
 //           (exact) so that squares of tiny (denormal) or huge values neither underflow nor overflow. Used only
-//           when `fast` reports a non-finite sum or values whose squares leave float32's normal range.
+//           when `fast` reports a non-finite sum or values whose squares leave float32's normal range;
+//   sums:   Σd and Σd² of deviations d = x − k the host has already formed (shiftKernel.ts, in the same pass that
+//           decodes the chunk and finds its min and max): ReduceSum over d and over Mul(d, d), the two cheapest
+//           reductions ORT's CPU kernels offer (ReduceSumSquare along rows is about twice as slow here).
 // Both dimensions are symbolic; k (the shift) is a scalar input chosen near the data by the host.
 import { GraphBuilder } from '../onnx/graphBuilder';
 
@@ -13,15 +16,23 @@ export const TINY = 2 ** -50;
 /** Above this, float32 squares of a chunk can overflow. */
 export const HUGE = 2 ** 60;
 
-export type StatsGraphVariant = 'fast' | 'masked';
+export type StatsGraphVariant = 'fast' | 'masked' | 'sums';
 
 export const STATS_OUTPUTS = {
   fast: ['sum_d', 'sumsq_d', 'min', 'max'],
   masked: ['sum_d', 'sumsq_d', 'min', 'max', 'nan_count', 'inf_count'],
+  sums: ['sum_d', 'sumsq_d'],
 } as const;
 
 export function buildStatsGraph(variant: StatsGraphVariant): Uint8Array {
   const g = new GraphBuilder(`graft_stats_${variant}`);
+  if (variant === 'sums') {
+    const d = g.input('d', 'float32', ['rows', 'cols']);
+    const axis = g.constInt64([1]);
+    g.output(g.op('ReduceSum', [d, axis], { keepdims: 0 }), 'float32', ['rows'], 'sum_d');
+    g.output(g.op('ReduceSum', [g.op('Mul', [d, d]), axis], { keepdims: 0 }), 'float32', ['rows'], 'sumsq_d');
+    return g.toBytes('graft tensor statistics: row sums of shifted deviations and of their squares');
+  }
   const x = g.input('x', 'float32', ['rows', 'cols']);
   const k = g.input('k', 'float32', []);
   // ReduceSum takes its axes as an input from opset 13; the other reductions still take an attribute at 17.

@@ -92,3 +92,31 @@ test('results do not depend on the chunk size', async () => {
     await r.dispose();
   }
 });
+
+test('reduceDeviations (the sums graph on host-shifted data) matches float64 references', async () => {
+  const r = await ChunkReducer.create({ provider: 'cpu' });
+  try {
+    const cases: [string, Float32Array][] = [
+      ['centred weights', gaussian(300_001, 0, 0.02, 7)],
+      ['norm-like (mean 1, std 1e-3)', gaussian(4096, 1, 1e-3, 9)],
+      ['large offset (mean 1e4, std 1)', gaussian(100_000, 1e4, 1, 3)],
+      ['single value', Float32Array.of(-3.5)],
+    ];
+    for (const [what, x] of cases) {
+      const k = Math.fround(x[0]);
+      const d = x.map((v) => v - k);
+      let min = Infinity, max = -Infinity;
+      for (const v of x) { if (v < min) min = v; if (v > max) max = v; }
+      const m = await r.reduceDeviations(d, k, min, max);
+      assert.ok(m, `${what}: fast sums accepted`);
+      assertMomentsClose(m, momentsOf(x), what);
+    }
+    assert.equal(r.counters.sums, cases.length);
+    // Values whose squares leave float32's normal range are handed back to the caller.
+    const tiny = Float32Array.from({ length: 1000 }, (_, i) => (i - 500) * 1e-42);
+    assert.equal(await r.reduceDeviations(tiny, 0, -500e-42, 499e-42), undefined);
+    assert.equal(await r.reduceDeviations(Float32Array.of(3e38, -3e38), 0, -3e38, 3e38), undefined);
+  } finally {
+    await r.dispose();
+  }
+});
