@@ -1,13 +1,21 @@
 #!/usr/bin/python3
 """PyTorch CPU baseline for bench/train.bench.ts: one train step (forward, backward, clip, AdamW) of a Mixtral-style
 MoE (4 layers, hidden 256, 4 heads, 8 experts top-2 of 512, vocab 256, seq 256, batch 8). Prints JSON tokens/s for
-the per-expert loop and the all-experts variants. Usage: train_torch.py THREADS STEPS"""
-import json, sys, time
-import torch
+the per-expert loop and the all-experts variants, with the median CPU seconds per step (all threads) and peak RSS.
+Usage: train_torch.py THREADS STEPS [MAX_SECONDS_PER_VARIANT]. Threads: torch.set_num_threads(THREADS) plus
+OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS = THREADS set before torch is imported (set_num_threads
+alone does not limit OpenBLAS)."""
+import json, os, resource, sys, time
+
+threads, steps = int(sys.argv[1]), int(sys.argv[2])
+cap = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
+for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[var] = str(threads)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 import torch.nn.functional as F
 
 L, H, NH, E, K, I, V, T, B = 4, 256, 4, 8, 2, 512, 256, 256, 8
-threads, steps = int(sys.argv[1]), int(sys.argv[2])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 D = H // NH
@@ -62,18 +70,25 @@ def loss_fn(tok, variant):
 
 
 opt = torch.optim.AdamW(P.values(), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.1)
-res = {}
+res, cpu, counts = {}, {}, {}
 for variant in ('loop', 'all'):
-    times = []
+    times, cpus = [], []
+    start = time.perf_counter()
     for s in range(steps + 1):
         tok = torch.randint(0, V, (B, T + 1))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad()
         loss = loss_fn(tok, variant)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(P.values(), 1.0)
         opt.step()
         times.append(time.perf_counter() - t0)
-    times = sorted(times[1:])
+        cpus.append(time.process_time() - c0)
+        if s >= 1 and time.perf_counter() - start > cap:
+            break
+    times, cpus = sorted(times[1:]), sorted(cpus[1:])
     res[variant] = B * T / times[len(times) // 2]
-print(json.dumps({'threads': threads, 'tokens_per_s': res}))
+    cpu[variant] = cpus[len(cpus) // 2]
+    counts[variant] = len(times)
+print(json.dumps({'threads': threads, 'tokens_per_s': res, 'cpu_s_per_step': cpu, 'steps': counts,
+                  'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

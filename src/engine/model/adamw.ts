@@ -27,7 +27,8 @@ export function adamwUpdate(tp: Tape, slots: AdamWSlot[], step: Tensor, lr: Tens
   return tp.noGrad(() => {
     let sq: Tensor | undefined;
     for (const s of slots) {
-      const ss = A.sumAll(tp, A.mul(tp, s.grad, s.grad));
+      // One pass, no g² temporary (emitted unrecorded: the optimizer is never differentiated).
+      const ss = tp.emit1('ReduceSumSquare', [s.grad], { keepdims: 0 }, [], s.grad.dtype);
       sq = sq ? A.add(tp, sq, ss) : ss;
     }
     const gradNorm = A.sqrt(tp, sq!);

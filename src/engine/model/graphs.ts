@@ -1,7 +1,8 @@
 // The two graphs a model needs: (a) forward + losses (evaluation), (b) one train step = forward + backward +
 // global-norm clipping + AdamW, run once per step. Graph inputs: parameters (`p{i}`), moments (`m{i}`, `v{i}`),
-// `step`, `lr`, `tokens` int64 [B, T+1]; outputs: `loss`, `ce`, `aux`, `z`, `grad_norm`, and `p{i}_out`,
-// `m{i}_out`, `v{i}_out`. Parameter i is `paramSpecs(cfg)[i]`.
+// `step`, `lr`, `tokens` int64 [B, T+1]; outputs: `loss`, `ce`, `aux`, `z`, `grad_norm`, and the updated
+// parameters and moments under the names in `BuiltGraph.stateOutputs` (the update nodes' own outputs, so that no
+// Identity copies 3 × 4 bytes per parameter each step). Parameter i is `paramSpecs(cfg)[i]`.
 import * as A from '../autodiff/index';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import type { Tape, Tensor } from '../autodiff/index';
@@ -24,6 +25,8 @@ export interface BuiltGraph {
   bytes: Uint8Array;
   params: ParamSpec[];
   nodeCount: number;
+  /** Train step only: graph output names of the updated parameters, first and second moments, in `params` order. */
+  stateOutputs?: { p: string[]; m: string[]; v: string[] };
 }
 
 function lossGraph(tp: Tape, cfg: ModelConfig, shape: GraphShape): { specs: ParamSpec[]; params: Tensor[]; terms: LossTerms } {
@@ -65,10 +68,11 @@ export function buildTrainStepGraph(cfg: ModelConfig, shape: GraphShape, opt: Ad
   const { gradNorm, updated } = adamwUpdate(tp, specs.map((s, i) => ({ param: params[i], grad: grads[i], m: ms[i], v: vs[i], decay: s.decay })), step, lr, opt);
   outputTerms(tp, terms);
   tp.output(gradNorm, 'grad_norm');
-  updated.forEach((u, i) => {
-    tp.output(u.param, `p${i}_out`);
-    tp.output(u.m, `m${i}_out`);
-    tp.output(u.v, `v${i}_out`);
+  const stateOutputs = { p: [] as string[], m: [] as string[], v: [] as string[] };
+  updated.forEach((u) => {
+    stateOutputs.p.push(tp.output(u.param).name);
+    stateOutputs.m.push(tp.output(u.m).name);
+    stateOutputs.v.push(tp.output(u.v).name);
   });
-  return { bytes: g.toBytes('graft train-step graph'), params: specs, nodeCount: g.nodeCount };
+  return { bytes: g.toBytes('graft train-step graph'), params: specs, nodeCount: g.nodeCount, stateOutputs };
 }
