@@ -6,10 +6,14 @@ import { drawNormChart } from '../../core/stats/normChart';
 import { profileCsv, profileTable } from '../../core/stats/format';
 import { PROFILE_KINDS, type NormProfile, type ProfileKind } from '../../core/stats/types';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../engine/providers';
+import { buildGrowthPlan } from '../../core/growth/index';
+import { openCheckpoint } from '../../core/safetensors/index';
 import { computeNormProfile } from '../../engine/stats/normProfile';
+import { computePlanProfile } from '../../engine/stats/planProfile';
 import { StatsCache } from '../../engine/stats/statsCache';
 import { UsageError } from '../args';
-import type { Command } from '../command';
+import type { CliIO, Command } from '../command';
+import { loadRecipe } from './grow';
 
 /** Serialises a standalone SVG drawn by the shared chart module. */
 export async function renderSvg(before: NormProfile, kind: ProfileKind, after?: NormProfile): Promise<string> {
@@ -24,7 +28,7 @@ export const norms: Command = {
   summary: 'per-layer norm profile (RMS of expert, attention, router, norm and shared-expert weights)',
   usage: 'norms PATH [--recipe R] [--json|--csv] [--svg FILE] [--provider auto|cpu|webgpu|cuda] [--kind experts|attention|router|norms|shared]',
   flags: {
-    recipe: { type: 'string', description: 'growth recipe: also show the grown model\'s profile' },
+    recipe: { type: 'string', short: 'r', description: 'growth recipe: also show the grown model\'s profile, computed without writing it' },
     json: { type: 'boolean', description: 'print the profile and per-tensor statistics as JSON' },
     csv: { type: 'boolean', description: 'print the profile as CSV' },
     svg: { type: 'string', description: 'write a standalone SVG chart to FILE' },
@@ -38,25 +42,54 @@ export const norms: Command = {
     const [path, ...extra] = args.positionals;
     if (!path || extra.length) throw new UsageError('norms needs exactly one PATH (a .safetensors file, an index or a folder)');
     if (args.flags.json && args.flags.csv) throw new UsageError('--json and --csv are exclusive');
-    if (args.flags.recipe !== undefined) {
-      throw new UsageError('--recipe needs the growth planner (src/core/growth buildGrowthPlan), which this build does not have yet');
-    }
     const kind = args.flags.kind as ProfileKind | undefined;
     const cache = args.flags.cache === false ? false : new StatsCache(args.flags['cache-dir'] ? String(args.flags['cache-dir']) : undefined);
-    let lastPct = -1;
+    const progress = progressPrinter(io);
+    if (args.flags.recipe !== undefined) {
+      const recipeFile = String(args.flags.recipe);
+      const recipe = await loadRecipe(recipeFile);
+      const src = await openCheckpoint(resolve(path), { signal: io.signal });
+      const plan = buildGrowthPlan(src, recipe, { recipeFile });
+      const r = await computePlanProfile(plan, {
+        source: src,
+        provider: args.flags.provider as ProviderChoice,
+        threads: args.flags.threads as number | undefined,
+        cache,
+        signal: io.signal,
+        onProgress: progress.sink,
+      });
+      progress.end();
+      const { before, after } = r;
+      if (after.fallbackReason) io.err(`note: provider fell back to ${after.provider}: ${after.fallbackReason}\n`);
+      if (args.flags.svg) {
+        const file = resolve(String(args.flags.svg));
+        await writeFile(file, await renderSvg(before, kind ?? 'experts', after));
+        io.err(`wrote ${file}\n`);
+      }
+      const kinds = kind ? [kind] : PROFILE_KINDS.filter((k) => [before, after].some((p) => p.layers.some((l) => l.values[k] !== null)));
+      if (args.flags.json) {
+        io.out(JSON.stringify({
+          before, after, tensors: { before: r.beforeTensors, after: r.afterTensors }, counts: r.counts, skipped: r.skipped, run: r.run,
+        }, null, 2) + '\n');
+      } else if (args.flags.csv) {
+        io.out(profileCsv(before, kinds, after));
+      } else {
+        io.out(`${before.family} ${before.layers.length} layers → ${after.family} ${after.layers.length} layers · mean RMS per layer, before vs after `
+          + `(after: ${r.counts.fromSource} tensor(s) from source statistics, ${r.counts.zero} zero, ${r.counts.streamed} generated; nothing written)`
+          + ` · statistics on ${after.provider}${r.run.filesFromCache ? ` (${r.run.filesFromCache} file(s) from cache)` : ''}\n`);
+        io.out(profileTable(before, kinds, after) + '\n');
+        for (const n of [...before.notes, ...after.notes]) io.out(`note: ${n}\n`);
+      }
+      return 0;
+    }
     const result = await computeNormProfile(resolve(path), {
       provider: args.flags.provider as ProviderChoice,
       threads: args.flags.threads as number | undefined,
       cache,
       signal: io.signal,
-      onProgress: (p) => {
-        if (!io.tty || !p.total) return;
-        const pct = Math.floor((100 * p.done) / p.total);
-        if (pct !== lastPct) io.err(`\rstatistics ${pct}%`);
-        lastPct = pct;
-      },
+      onProgress: progress.sink,
     });
-    if (io.tty && lastPct >= 0) io.err('\n');
+    progress.end();
     const { profile } = result;
     if (profile.fallbackReason) io.err(`note: provider fell back to ${profile.provider}: ${profile.fallbackReason}\n`);
     if (args.flags.svg) {
@@ -78,3 +111,18 @@ export const norms: Command = {
     return 0;
   },
 };
+
+function progressPrinter(io: CliIO): { sink: (p: { done: number; total: number; message?: string }) => void; end: () => void } {
+  let last = '';
+  return {
+    sink: (p) => {
+      if (!io.tty || !p.total) return;
+      const line = `${p.message === 'grown tensors' ? 'grown tensors' : 'statistics'} ${Math.floor((100 * p.done) / p.total)}%`;
+      if (line !== last) io.err(`\r${line}`);
+      last = line;
+    },
+    end: () => {
+      if (io.tty && last) io.err('\n');
+    },
+  };
+}
