@@ -4,14 +4,15 @@
 // third buffer and finds min/max; the ORT sums graph reduces them; chunks are combined in float64. Chunks with
 // NaN/Inf or extreme magnitudes, and other dtypes, are decoded to float32 and take the ORT fast/masked graphs.
 // Memory is bounded by those three buffers whatever the model size. Cached files are not read at all.
-import { EngineError, throwIfAborted, type ProgressSink } from '../../core/errors';
-import { decodeToFloat32, DTYPES, FilePool, readRange, type CheckpointSource, type TensorRef } from '../../core/safetensors/index';
+import { throwIfAborted, type ProgressSink } from '../../core/errors';
+import { DTYPES, FilePool, readRange, type CheckpointSource, type TensorRef } from '../../core/safetensors/index';
 import { finalizeStats } from '../../core/stats/finalize';
 import { combineMoments, emptyMoments, type Moments } from '../../core/stats/moments';
 import type { TensorStatsEntry } from '../../core/stats/types';
 import type { ProviderChoice } from '../providers';
 import { ChunkReducer } from './chunkReducer';
-import { isKernelDType, ShiftKernel } from './shiftKernel';
+import { reduceChunkInto } from './chunkStep';
+import { ShiftKernel } from './shiftKernel';
 import { fileKey, StatsCache, type CachedFile } from './statsCache';
 import { MAX_CHUNK_ELEMENTS } from './statsGraph';
 
@@ -193,31 +194,7 @@ async function reduceFile(
     const dtype = w.ref.dtype;
     const count = w.len / (DTYPES[dtype].bits / 8);
     const acc = slices.get(w.ref.name)![w.slice];
-    let m: Moments | undefined;
-    let shift = acc.count ? acc.mean : NaN;
-    if (isKernelDType(dtype)) {
-      // Fast path: one host pass forms d = x − k and the min/max; ORT sums d and d².
-      const k = Math.fround(Number.isFinite(shift) ? shift : kernel.firstFinite(dtype, bytes, count));
-      const pass = kernel.shift(dtype, bytes, count, k);
-      if (pass.finite) m = await reducer.reduceDeviations(kernel.out.subarray(0, count), k, pass.min, pass.max);
-      shift = k;
-    }
-    if (!m) {
-      // NaN/Inf, tiny or huge values, other dtypes: decode x and let the reducer pick its graphs.
-      let x: Float32Array;
-      if (dtype === 'F32') {
-        x = new Float32Array(bytes.buffer, bytes.byteOffset, count);
-      } else {
-        try {
-          decodeToFloat32(dtype, bytes, kernel.out, count);
-        } catch (err) {
-          throw new EngineError('stats-decode', `cannot decode ${dtype}: ${(err as Error).message}`, { file: w.ref.file, tensor: w.ref.name, rule: 'dtype must convert to float32' }, { cause: err });
-        }
-        x = kernel.out.subarray(0, count);
-      }
-      m = await reducer.reduce(x, shift);
-    }
-    combineMoments(acc, m);
+    await reduceChunkInto(kernel, reducer, dtype, bytes, count, acc, { file: w.ref.file, tensor: w.ref.name });
     progress(w.len);
   }
   return refs.map((ref) => {

@@ -4,12 +4,13 @@
 // slice), the same shift (the running mean, else the chunk's first finite value), the same kernel pass and ORT
 // graphs, the same float64 Chan combine. A preview's statistics therefore equal those of the written checkpoint.
 import { EngineError, throwIfAborted } from '../../core/errors';
-import { decodeToFloat32, DTYPES, type DType, type TensorSink } from '../../core/safetensors/index';
+import { DTYPES, type DType, type TensorSink } from '../../core/safetensors/index';
 import { finalizeStats } from '../../core/stats/finalize';
 import { combineMoments, emptyMoments, type Moments } from '../../core/stats/moments';
 import type { TensorStatsEntry } from '../../core/stats/types';
 import type { ChunkReducer } from './chunkReducer';
-import { isKernelDType, ShiftKernel } from './shiftKernel';
+import { reduceChunkInto } from './chunkStep';
+import { ShiftKernel } from './shiftKernel';
 
 export interface StreamedTensor {
   name: string;
@@ -78,32 +79,8 @@ export class StreamStatsReducer {
     return entry;
   }
 
-  // The per-chunk step of checkpointStats.ts reduceFile, on staged bytes.
-  private async reduceChunk(t: StreamedTensor, bytes: Uint8Array, count: number, acc: Moments): Promise<void> {
-    const dtype = t.dtype;
-    const kernel = this.kernel;
-    let m: Moments | undefined;
-    let shift = acc.count ? acc.mean : NaN;
-    if (isKernelDType(dtype)) {
-      const k = Math.fround(Number.isFinite(shift) ? shift : kernel.firstFinite(dtype, bytes, count));
-      const pass = kernel.shift(dtype, bytes, count, k);
-      if (pass.finite) m = await this.reducer.reduceDeviations(kernel.out.subarray(0, count), k, pass.min, pass.max);
-      shift = k;
-    }
-    if (!m) {
-      let x: Float32Array;
-      if (dtype === 'F32') {
-        x = new Float32Array(bytes.buffer, bytes.byteOffset, count);
-      } else {
-        try {
-          decodeToFloat32(dtype, bytes, kernel.out, count);
-        } catch (err) {
-          throw new EngineError('stats-decode', `cannot decode ${dtype}: ${(err as Error).message}`, { tensor: t.name, rule: 'dtype must convert to float32' }, { cause: err });
-        }
-        x = kernel.out.subarray(0, count);
-      }
-      m = await this.reducer.reduce(x, shift);
-    }
-    combineMoments(acc, m);
+  // The same per-chunk step as checkpointStats.ts, on staged bytes.
+  private reduceChunk(t: StreamedTensor, bytes: Uint8Array, count: number, acc: Moments): Promise<void> {
+    return reduceChunkInto(this.kernel, this.reducer, t.dtype, bytes, count, acc, { tensor: t.name });
   }
 }
