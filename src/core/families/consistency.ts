@@ -2,9 +2,35 @@
 // Every mismatch is a FamilyError naming config.json (or the tensor) and the key.
 import { FamilyError } from '../errors';
 import type { TensorRef } from '../safetensors/types';
-import { classifyTensor } from './classify';
+import { classifyTensors, TENSOR_ROLES, type TensorClasses } from './classify';
 import { moeLayerIndices, readMoeConfig, readNumLayers, type Config } from './config';
 import type { FamilyTable } from './types';
+
+/** Distinct expert indices of one layer: a bitmap for 0 .. n-1 (all that pass the check), a set for anything else. */
+class ExpertSet {
+  private readonly seen: Uint8Array;
+  private odd: Set<number> | null = null;
+  size = 0;
+
+  constructor(n: number) {
+    this.seen = new Uint8Array(n);
+  }
+
+  add(e: number): void {
+    if (Number.isInteger(e) && e >= 0 && e < this.seen.length) {
+      if (!this.seen[e]) {
+        this.seen[e] = 1;
+        this.size++;
+      }
+    } else {
+      const odd = (this.odd ??= new Set());
+      if (!odd.has(e)) {
+        odd.add(e);
+        this.size++;
+      }
+    }
+  }
+}
 
 export interface CheckedShape {
   numLayers: number;
@@ -17,13 +43,21 @@ export interface CheckedShape {
  * Checks `tensors` against `config` for `family`. `configFile` names config.json in errors. Families with no
  * config (generic without a layer-count key) get their layer count from the names.
  */
-export function checkConsistency(t: FamilyTable, config: Config | null, tensors: ReadonlyMap<string, Pick<TensorRef, 'shape'>>, configFile?: string): CheckedShape {
+export function checkConsistency(
+  t: FamilyTable, config: Config | null, tensors: ReadonlyMap<string, Pick<TensorRef, 'shape'>>, configFile?: string,
+  /** classifyTensors(t, [...tensors.keys()]), when the caller has it already. */
+  classes?: TensorClasses,
+): CheckedShape {
+  const cls = classes ?? classifyTensors(t, [...tensors.keys()]);
+  if (cls.size !== tensors.size) throw new Error(`checkConsistency: ${cls.size} classes for ${tensors.size} tensors`);
   const seenLayers = new Set<number>();
-  for (const name of tensors.keys()) {
-    const c = classifyTensor(t, name);
-    if (c.layer !== undefined) seenLayers.add(c.layer);
+  let maxSeen = -1;
+  for (let k = 0; k < cls.size; k++) {
+    const layer = cls.layer[k];
+    if (Number.isNaN(layer)) continue;
+    seenLayers.add(layer);
+    if (layer > maxSeen) maxSeen = layer;
   }
-  const maxSeen = seenLayers.size ? Math.max(...seenLayers) : -1;
   const numLayers = config && config[t.layerCountKey] !== undefined ? readNumLayers(t, config, configFile) : maxSeen + 1;
   const mtpLayers = [...seenLayers].filter((l) => l >= numLayers).sort((a, b) => a - b);
   if (mtpLayers.length && !t.mtp) {
@@ -39,41 +73,47 @@ export function checkConsistency(t: FamilyTable, config: Config | null, tensors:
   const moe = readMoeConfig(t, config, configFile)!;
   const moeLayers = moeLayerIndices(t, config, numLayers, configFile);
   const isMoe = new Set(moeLayers);
-  const experts = new Map<number, Set<number>>();
+  const experts = new Map<number, ExpertSet>();
   const hasRouter = new Set<number>();
   const countKey = t.moe.expertCountKey;
-  for (const [name, ref] of tensors) {
-    const c = classifyTensor(t, name, { numLayers });
-    if (c.layer === undefined || c.role === 'mtp') continue;
-    if (c.role === 'router' || c.role === 'router_bias' || c.role === 'expert') {
-      if (!isMoe.has(c.layer)) {
-        throw new FamilyError('config', `layer ${c.layer} has routed-expert tensors but config.json makes it a dense layer`, { file: configFile, tensor: name, key: t.denseLayers?.kind ?? countKey });
+  const roles = TENSOR_ROLES;
+  let k = -1;
+  tensors.forEach((ref, name) => {
+    k++;
+    const layer = cls.layer[k];
+    const role = roles[cls.role[k]];
+    // classifyTensor with { numLayers } makes every tensor of a layer >= numLayers an `mtp` tensor.
+    if (Number.isNaN(layer) || role === 'mtp' || (t.mtp && layer >= numLayers)) return;
+    if (role === 'router' || role === 'router_bias' || role === 'expert') {
+      if (!isMoe.has(layer)) {
+        throw new FamilyError('config', `layer ${layer} has routed-expert tensors but config.json makes it a dense layer`, { file: configFile, tensor: name, key: t.denseLayers?.kind ?? countKey });
       }
     }
-    if (c.role === 'router') {
-      hasRouter.add(c.layer);
-      if (!c.companion && ref.shape[0] !== moe.numExperts) {
+    if (role === 'router') {
+      hasRouter.add(layer);
+      if (!cls.companion.get(k) && ref.shape[0] !== moe.numExperts) {
         throw new FamilyError('config', `router has ${ref.shape[0]} rows but config.json ${countKey} = ${moe.numExperts}`, { file: configFile, tensor: name, key: countKey });
       }
     }
-    if (c.role === 'router_bias' && ref.shape[0] !== moe.numExperts) {
+    if (role === 'router_bias' && ref.shape[0] !== moe.numExperts) {
       throw new FamilyError('config', `router bias has ${ref.shape[0]} entries but config.json ${countKey} = ${moe.numExperts}`, { file: configFile, tensor: name, key: countKey });
     }
-    if (c.role === 'expert') {
-      if (c.fused) {
+    if (role === 'expert') {
+      if (cls.fused[k]) {
         if (ref.shape[0] !== moe.numExperts) {
           throw new FamilyError('config', `fused expert tensor stacks ${ref.shape[0]} experts but config.json ${countKey} = ${moe.numExperts}`, { file: configFile, tensor: name, key: countKey });
         }
-      } else if (c.expert !== undefined) {
-        if (c.expert >= moe.numExperts) {
-          throw new FamilyError('config', `expert ${c.expert} found but config.json ${countKey} = ${moe.numExperts}`, { file: configFile, tensor: name, key: countKey });
+      } else if (cls.hasExpert[k]) {
+        const expert = cls.expert[k];
+        if (expert >= moe.numExperts) {
+          throw new FamilyError('config', `expert ${expert} found but config.json ${countKey} = ${moe.numExperts}`, { file: configFile, tensor: name, key: countKey });
         }
-        let s = experts.get(c.layer);
-        if (!s) experts.set(c.layer, (s = new Set()));
-        s.add(c.expert);
+        let s = experts.get(layer);
+        if (!s) experts.set(layer, (s = new ExpertSet(moe.numExperts)));
+        s.add(expert);
       }
     }
-  }
+  });
   for (const l of moeLayers) {
     if (!hasRouter.has(l)) {
       throw new FamilyError('config', `config.json makes layer ${l} an MoE layer but its router is missing`, { file: configFile, tensor: `${t.layerPrefix.replace('{i}', String(l))}${t.moe.router}`, key: countKey });

@@ -1,7 +1,7 @@
 // Which family a checkpoint belongs to: config.json's model_type, then its architectures, then the tensor names
 // (a folder without config.json), then any numbered-layer layout as the generic family.
 import { FamilyError } from '../errors';
-import { layerPrefixRe } from './classify';
+import { splitLayerPrefix } from './classify';
 import { deepseekV2, deepseekV3 } from './deepseek';
 import { llama, qwen2, qwen3 } from './dense';
 import { findGenericLayerPrefix, genericTable } from './generic';
@@ -35,14 +35,13 @@ interface Layout {
 
 // Names of the Llama-style layer prefix, relative, from every layer (a layer may be dense, another sparse).
 function layout(names: string[], shapes?: ReadonlyMap<string, { shape: readonly number[] }>): Layout {
-  const re = layerPrefixRe(llama);
   const rels = new Set<string>();
   const first = new Map<string, string>();
   for (const n of names) {
-    const m = re.exec(n);
-    if (!m) continue;
-    rels.add(m[2]);
-    if (!first.has(m[2])) first.set(m[2], n);
+    const m = splitLayerPrefix(llama, n);
+    if (!m || rels.has(m[1])) continue;
+    rels.add(m[1]);
+    first.set(m[1], n);
   }
   return { rels, shapes, full: (rel) => first.get(rel) };
 }
@@ -83,20 +82,26 @@ function moeByNames(l: Layout, fused: boolean): { family: FamilyTable; ambiguous
   return { family: qwen3Moe, ambiguous: 'per-expert `mlp.experts.{e}` names fit several families: Qwen3-MoE keys assumed' };
 }
 
-function fusedBlockPrefix(l: Layout): string | undefined {
-  for (const r of l.rels) {
-    const m = FUSED_RE.exec(r);
-    if (m) return m[1] ?? '';
+const FUSED_SUFFIX = 'experts.gate_up_proj';
+
+/** The block prefix of the first fused `experts.gate_up_proj` under a Llama-style layer prefix (in name order). */
+function fusedBlockPrefix(names: readonly string[]): string | undefined {
+  for (const n of names) {
+    // The last character first: almost every name ends in `weight` or `bias`, and this runs over every name.
+    if (n.charCodeAt(n.length - 1) !== 106 /* j */ || !n.endsWith(FUSED_SUFFIX)) continue;
+    const m = splitLayerPrefix(llama, n);
+    const f = m && FUSED_RE.exec(m[1]);
+    if (f) return f[1] ?? '';
   }
   return undefined;
 }
 
-function byNames(l: Layout): { family: FamilyTable; ambiguous?: string } | null {
+function byNames(l: Layout, names: readonly string[]): { family: FamilyTable; ambiguous?: string } | null {
   const { rels } = l;
   if (rels.has('mlp.router.weight') || rels.has('mlp.experts.gate_up_proj_bias') || rels.has('mlp.experts.gate_up_proj_blocks')) {
     return { family: gptOss };
   }
-  const fusedPrefix = fusedBlockPrefix(l);
+  const fusedPrefix = fusedBlockPrefix(names);
   if (fusedPrefix !== undefined) {
     const base = moeByNames(l, true)!;
     return { family: fusedHf5Variant(base.family, fusedPrefix), ambiguous: base.ambiguous };
@@ -113,16 +118,24 @@ function byNames(l: Layout): { family: FamilyTable; ambiguous?: string } | null 
 
 function tableMatches(t: FamilyTable, names: string[]): boolean {
   if (names.length === 0) return true;
-  const re = layerPrefixRe(t);
-  return names.some((n) => re.test(n) || n === t.embed);
+  return names.some((n) => splitLayerPrefix(t, n) !== null || n === t.embed);
+}
+
+/** A map's keys as an array (forEach: spreading `keys()` allocates an iterator result per key). */
+function keysOf(m: ReadonlyMap<string, unknown>): string[] {
+  const out = new Array<string>(m.size);
+  let i = 0;
+  m.forEach((_, k) => {
+    out[i++] = k;
+  });
+  return out;
 }
 
 const GENERIC_LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
 
 export function detectFamily(config: Record<string, unknown> | null, tensors: TensorNames): Detection {
   const shapes = tensors instanceof Map ? (tensors as ReadonlyMap<string, { shape: readonly number[] }>) : undefined;
-  const names = shapes ? [...shapes.keys()] : [...(tensors as Iterable<string>)];
-  const l = layout(names, shapes);
+  const names = shapes ? keysOf(shapes) : [...(tensors as Iterable<string>)];
   const notes: string[] = [];
 
   const modelType = typeof config?.model_type === 'string' ? config.model_type : undefined;
@@ -134,7 +147,7 @@ export function detectFamily(config: Record<string, unknown> | null, tensors: Te
   }
   if (fromConfig) {
     if (fromConfig.moe?.expertLayout === 'per-expert') {
-      const prefix = fusedBlockPrefix(l);
+      const prefix = fusedBlockPrefix(names);
       if (prefix !== undefined) {
         return {
           family: fusedHf5Variant(fromConfig, prefix),
@@ -151,7 +164,7 @@ export function detectFamily(config: Record<string, unknown> | null, tensors: Te
     notes.push(config ? 'config.json has no model_type' : 'no config.json');
   }
 
-  const guess = byNames(l);
+  const guess = byNames(layout(names, shapes), names);
   if (guess) {
     notes.push(`detected ${guess.family.label} from tensor names`);
     if (guess.ambiguous) notes.push(guess.ambiguous);

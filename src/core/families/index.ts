@@ -2,7 +2,7 @@
 export type { DenseLayerRule, ExpertLayout, FamilyId, FamilyTable, MatrixKind, MoeSpec, MtpSpec, TensorClass, TensorRole } from './types';
 export { FAMILIES, familyForArchitecture, familyForModelType, getFamily } from './registry';
 export { detectFamily, type Detection, type TensorNames } from './detect';
-export { classifyTensor, COMPANION_SUFFIXES } from './classify';
+export { classifyTensor, classifyTensors, COMPANION_SUFFIXES, TENSOR_ROLES, type TensorClasses } from './classify';
 export { moeLayerIndices, readHiddenSize, readInt, readMoeConfig, readNumLayers, readTied, type Config, type MoeConfig } from './config';
 export { checkConsistency, type CheckedShape } from './consistency';
 export {

@@ -1,7 +1,7 @@
 // Name builders: the only way code outside this folder spells a tensor name. Growth renames through these
 // (renameTensor for "same tensor, other layer/expert"), so a table change reaches every user at once.
 import { FamilyError } from '../errors';
-import { classifyTensor, layerPrefixRe } from './classify';
+import { classifyTensor, splitLayerPrefix } from './classify';
 import type { FamilyTable, MatrixKind } from './types';
 
 function missing(t: FamilyTable, what: string): FamilyError {
@@ -23,8 +23,8 @@ export function layerTensorName(t: FamilyTable, layer: number, relative: string)
 
 /** Splits a per-layer name into its layer and the part after the layer prefix; null for global names. */
 export function splitLayerName(t: FamilyTable, name: string): { layer: number; relative: string } | null {
-  const m = layerPrefixRe(t).exec(name);
-  return m ? { layer: Number(m[1]), relative: m[2] } : null;
+  const m = splitLayerPrefix(t, name);
+  return m ? { layer: m[0], relative: m[1] } : null;
 }
 
 export function globalTensorName(t: FamilyTable, role: 'embed' | 'final_norm' | 'head'): string {

@@ -8,7 +8,9 @@ import type { ActiveParams } from './types';
  * (MXFP4 `_blocks`, stored as U8).
  */
 export function paramsOf(ref: Pick<TensorRef, 'shape' | 'dtype'>, companion?: string): number {
-  const numel = ref.shape.reduce((a, b) => a * b, 1);
+  const shape = ref.shape;
+  let numel = 1;
+  for (let i = 0; i < shape.length; i++) numel *= shape[i];
   if (companion === '_blocks' && ref.dtype === 'U8') return numel * 2;
   if (companion && companion !== '_blocks') return 0;
   return numel;
