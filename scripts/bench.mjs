@@ -7,6 +7,9 @@ import { readdirSync } from 'node:fs';
 const filters = process.argv.slice(2);
 const files = readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).sort()
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+// Benchmarks time the bundled CLI (dist/cli.js), as users run it, not the TypeScript sources.
+const build = spawnSync(process.execPath, ['scripts/build.mjs', '--production'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f} ===`);
