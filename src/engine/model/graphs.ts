@@ -2,7 +2,8 @@
 // global-norm clipping + AdamW, run once per step. Graph inputs: parameters (`p{i}`), moments (`m{i}`, `v{i}`),
 // `step`, `lr`, `tokens` int64 [B, T+1]; outputs: `loss`, `ce`, `aux`, `z`, `grad_norm`, and the updated
 // parameters and moments under the names in `BuiltGraph.stateOutputs` (the update nodes' own outputs, so that no
-// Identity copies 3 × 4 bytes per parameter each step). Parameter i is `paramSpecs(cfg)[i]`.
+// Identity copies 3 × 4 bytes per parameter each step). Parameter i is `paramSpecs(cfg)[i]`. A third graph,
+// buildForwardGraph, is the eval graph plus the logits [B·T, V] (for comparing two models' outputs).
 import * as A from '../autodiff/index';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import type { Tape, Tensor } from '../autodiff/index';
@@ -29,14 +30,14 @@ export interface BuiltGraph {
   stateOutputs?: { p: string[]; m: string[]; v: string[] };
 }
 
-function lossGraph(tp: Tape, cfg: ModelConfig, shape: GraphShape): { specs: ParamSpec[]; params: Tensor[]; terms: LossTerms } {
+function lossGraph(tp: Tape, cfg: ModelConfig, shape: GraphShape): { specs: ParamSpec[]; params: Tensor[]; terms: LossTerms; logits: Tensor } {
   const specs = paramSpecs(cfg);
   const params = specs.map((s, i) => tp.input(`p${i}`, s.shape));
   const tokens = tp.input('tokens', [shape.batch, shape.seq + 1], 'int64', false);
   const inputs = A.slice(tp, tokens, 1, 0, shape.seq);
   const targets = A.reshape(tp, A.slice(tp, tokens, 1, 1, shape.seq + 1), [shape.batch * shape.seq]);
   const fwd = forward(tp, cfg, new Map(specs.map((s, i) => [s.name, params[i]])), inputs, shape.dispatch ?? 'dense');
-  return { specs, params, terms: lossTerms(tp, cfg, fwd, targets) };
+  return { specs, params, terms: lossTerms(tp, cfg, fwd, targets), logits: fwd.logits };
 }
 
 function outputTerms(tp: Tape, terms: LossTerms): void {
@@ -54,6 +55,19 @@ export function buildEvalGraph(cfg: ModelConfig, shape: GraphShape, withGrads = 
   outputTerms(tp, terms);
   if (withGrads) A.grad(tp, terms.loss, params).forEach((gr, i) => tp.output(gr, `g${i}`));
   return { bytes: g.toBytes('graft eval graph'), params: specs, nodeCount: g.nodeCount };
+}
+
+/**
+ * Forward + losses + the logits themselves (output `logits`, [B·T, V]): the eval graph's outputs plus one more, for
+ * comparing two models token by token (src/train/verifyGrowth.ts). Same inputs as the eval graph.
+ */
+export function buildForwardGraph(cfg: ModelConfig, shape: GraphShape): BuiltGraph {
+  const g = new GraphBuilder('graft_forward');
+  const tp = new A.Tape(g, shape.float ?? 'float32');
+  const { specs, terms, logits } = lossGraph(tp, cfg, shape);
+  outputTerms(tp, terms);
+  tp.output(logits, 'logits');
+  return { bytes: g.toBytes('graft forward graph'), params: specs, nodeCount: g.nodeCount };
 }
 
 export function buildTrainStepGraph(cfg: ModelConfig, shape: GraphShape, opt: AdamWOptions): BuiltGraph {
