@@ -16,10 +16,10 @@ import type { CliIO, Command } from '../command';
 import { loadRecipe } from './grow';
 
 /** Serialises a standalone SVG drawn by the shared chart module. */
-export async function renderSvg(before: NormProfile, kind: ProfileKind, after?: NormProfile): Promise<string> {
+export async function renderSvg(before: NormProfile, kind: ProfileKind, after?: NormProfile, layerMap?: number[]): Promise<string> {
   const { parseHTML } = await import('linkedom');
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
-  const svg = drawNormChart(document.body as unknown as Element, { before, after, kind });
+  const svg = drawNormChart(document.body as unknown as Element, { before, after, kind, layerMap });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${svg.outerHTML}\n`;
 }
 
@@ -63,7 +63,7 @@ export const norms: Command = {
       if (after.fallbackReason) io.err(`note: provider fell back to ${after.provider}: ${after.fallbackReason}\n`);
       if (args.flags.svg) {
         const file = resolve(String(args.flags.svg));
-        await writeFile(file, await renderSvg(before, kind ?? 'experts', after));
+        await writeFile(file, await renderSvg(before, kind ?? 'experts', after, plan.layerMap));
         io.err(`wrote ${file}\n`);
       }
       const kinds = kind ? [kind] : PROFILE_KINDS.filter((k) => [before, after].some((p) => p.layers.some((l) => l.values[k] !== null)));

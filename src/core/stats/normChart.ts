@@ -10,6 +10,9 @@ export interface NormChartSpec {
   /** The grown model's profile, overlaid. */
   after?: NormProfile;
   kind: ProfileKind;
+  /** Output layer j copies source layer layerMap[j]: the source curve is then drawn under its copies, so
+   *  interposition's pairs and stack's seam line up with the grown curve. */
+  layerMap?: number[];
   title?: string;
   width?: number;
   height?: number;
@@ -43,12 +46,24 @@ function providerCaption(p: NormProfile): string {
   return `statistics on ${p.provider}${p.fallbackReason ? ` (fell back: ${p.fallbackReason})` : ''}`;
 }
 
+/** Moves each source point under its copies: the middle of a run of adjacent copies (interposition), else the first
+ *  copy (stack: the source curve lies on the first block); layers without a copy keep their own index. */
+function alignToCopies(points: { layer: number; value: number }[], layerMap: number[]): { layer: number; value: number }[] {
+  return points.map((p) => {
+    const at = layerMap.flatMap((src, j) => (src === p.layer ? [j] : []));
+    if (!at.length) return p;
+    const adjacent = at[at.length - 1] - at[0] === at.length - 1;
+    return { layer: adjacent ? (at[0] + at[at.length - 1]) / 2 : at[0], value: p.value };
+  });
+}
+
 /** Appends an <svg> to `container` and returns it. */
 export function drawNormChart(container: Element, spec: NormChartSpec): SVGSVGElement {
   const width = spec.width ?? 760;
   const height = spec.height ?? 420;
   const m = { top: 52, right: 24, bottom: 72, left: 72 };
   const series = [seriesOf(spec.before, spec.kind, spec.after ? 'before' : 'source', COLORS[0])];
+  if (spec.after && spec.layerMap) series[0].points = alignToCopies(series[0].points, spec.layerMap);
   if (spec.after) series.push(seriesOf(spec.after, spec.kind, 'after', COLORS[1]));
   const all = series.flatMap((s) => s.points);
   const maxLayer = Math.max(1, ...all.map((p) => p.layer));
