@@ -4,9 +4,10 @@
 // payload fails loudly at the boundary instead of deep inside rendering). Only type imports from src/core: this
 // file is bundled into the webview and must stay free of Node, vscode and the DOM.
 import type { DType } from './core/safetensors/types';
-import type { ModelTree, NodeKind, TreeNode } from './core/model/types';
+import type { ModelTree, NodeKind, NodeOrigin, TreeNode } from './core/model/types';
+import type { BeforeAfter, GrowthPreview } from './core/edits/growthPreview';
 
-export type { DType, ModelTree, NodeKind, TreeNode };
+export type { BeforeAfter, DType, GrowthPreview, ModelTree, NodeKind, NodeOrigin, TreeNode };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -42,6 +43,8 @@ export type ToWebview =
   | { type: 'error/show'; title: string; error: ErrorView }
   /** A node was selected in the Checkpoint tree: scroll it into view and highlight it. */
   | { type: 'tree/select'; nodeId: string }
+  /** The growth edits: applied labels (oldest first), redoable ones, unsaved or not, and the plan preview (null: none applied). */
+  | { type: 'edits/show'; applied: string[]; redoable: string[]; dirty: boolean; preview: GrowthPreview | null }
   /** The answer to a webview request. */
   | Reply;
 
@@ -57,6 +60,9 @@ export type FromWebview =
   | { type: 'node/tensors'; requestId: number; nodeId: string }
   /** The user asked for the Graft log (the error view's button). */
   | { type: 'log/show' }
+  /** The pending-changes list's undo / redo buttons: VS Code's undo / redo on this editor. */
+  | { type: 'edits/undo' }
+  | { type: 'edits/redo' }
   /** An uncaught error inside the webview, for the host's log. */
   | { type: 'webview/error'; message: string };
 
@@ -182,8 +188,52 @@ function checkNode(v: unknown, what: string, depth: number): TreeNode {
   arr(n.tensors, `${what}.tensors`).forEach((t, i) => str(t, `${what}.tensors[${i}]`));
   optCount(n.layer, `${what}.layer`);
   optCount(n.expert, `${what}.expert`);
+  if (n.origin !== undefined) checkOrigin(n.origin, `${what}.origin`);
   arr(n.children, `${what}.children`).forEach((c, i) => checkNode(c, `${what}.children[${i}]`, depth + 1));
   return n as unknown as TreeNode;
+}
+
+const ORIGIN_CHANGES: ReadonlySet<string> = new Set<NodeOrigin['change']>(['copied', 'zeroed', 'noised']);
+
+function checkOrigin(v: unknown, what: string): NodeOrigin {
+  const o = obj(v, what);
+  if (!ORIGIN_CHANGES.has(str(o.change, `${what}.change`, 16))) violation(`${what}.change ${JSON.stringify(o.change)} is not an origin`);
+  optCount(o.sourceLayer, `${what}.sourceLayer`);
+  if (o.sourceExpert !== undefined && o.sourceExpert !== 'mlp') count(o.sourceExpert, `${what}.sourceExpert`);
+  str(o.text, `${what}.text`, 256);
+  return o as unknown as NodeOrigin;
+}
+
+function beforeAfter(v: unknown, what: string): BeforeAfter {
+  const o = obj(v, what);
+  return { before: count(o.before, `${what}.before`), after: count(o.after, `${what}.after`) };
+}
+
+function optBeforeAfter(v: unknown, what: string): BeforeAfter | null {
+  return v === null ? null : beforeAfter(v, what);
+}
+
+const MAX_EDITS = 1000;
+
+function labels(v: unknown, what: string): string[] {
+  const a = arr(v, what);
+  if (a.length > MAX_EDITS) violation(`${what} has more than ${MAX_EDITS} entries`);
+  return a.map((x, i) => str(x, `${what}[${i}]`, 512));
+}
+
+/** Checks a growth plan preview (host → webview). */
+export function checkGrowthPreview(v: unknown, what = 'preview'): GrowthPreview {
+  const p = obj(v, what);
+  const c = obj(p.counts, `${what}.counts`);
+  const f = obj(p.functionPreserved, `${what}.functionPreserved`);
+  return {
+    layers: beforeAfter(p.layers, `${what}.layers`), experts: optBeforeAfter(p.experts, `${what}.experts`), topK: optBeforeAfter(p.topK, `${what}.topK`),
+    params: beforeAfter(p.params, `${what}.params`), activeParams: beforeAfter(p.activeParams, `${what}.activeParams`), bytes: beforeAfter(p.bytes, `${what}.bytes`),
+    counts: { tensors: count(c.tensors, `${what}.counts.tensors`), copied: count(c.copied, `${what}.counts.copied`), zeroed: count(c.zeroed, `${what}.counts.zeroed`), noised: count(c.noised, `${what}.counts.noised`) },
+    functionPreserved: { preserved: bool(f.preserved, `${what}.functionPreserved.preserved`), reasons: labels(f.reasons, `${what}.functionPreserved.reasons`) },
+    layerMap: arr(p.layerMap, `${what}.layerMap`).map((x, i) => count(x, `${what}.layerMap[${i}]`)),
+    notes: labels(p.notes, `${what}.notes`),
+  };
 }
 
 /** Checks the parts of a ModelTree that the webview reads. */
@@ -250,6 +300,8 @@ export function parseToWebview(raw: unknown): ToWebview {
     case 'model/show': return { type: m.type, title: str(m.title, 'title'), model: checkModelTree(m.model) };
     case 'error/show': return { type: m.type, title: str(m.title, 'title'), error: checkError(m.error) };
     case 'tree/select': return { type: m.type, nodeId: str(m.nodeId, 'nodeId', MAX_ID) };
+    case 'edits/show':
+      return { type: m.type, applied: labels(m.applied, 'applied'), redoable: labels(m.redoable, 'redoable'), dirty: bool(m.dirty, 'dirty'), preview: m.preview === null ? null : checkGrowthPreview(m.preview) };
     case 'reply': return checkReply(m);
     default: return violation(`unknown message type ${JSON.stringify(m.type)}`);
   }
@@ -261,6 +313,8 @@ export function parseFromWebview(raw: unknown): FromWebview {
   switch (m.type) {
     case 'ready':
     case 'log/show':
+    case 'edits/undo':
+    case 'edits/redo':
       return { type: m.type };
     case 'node/reveal':
     case 'node/tensors':
@@ -298,4 +352,145 @@ export function formatBytes(n: number): string {
 /** [8, 4096, 14336] → "8 × 4096 × 14336"; a scalar → "scalar". */
 export function formatShape(shape: readonly number[]): string {
   return shape.length ? shape.join(' × ') : 'scalar';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The norm-chart panel ("Graft: Show Norm Profile"): its own pair of unions, since it is another webview with
+// another bundle (dist/charts.js). Same rules: a doc line per message, validated on both sides.
+
+export type { NormProfile, ProfileKind, ProfileLayer } from './core/stats/types';
+import type { NormProfile, ProfileKind, ProfileLayer } from './core/stats/types';
+
+export type ChartKind = ProfileKind;
+export type ChartView = 'profile' | 'heatmap';
+export type ChartExportFormat = 'svg' | 'png' | 'csv';
+
+/** What the chart shows: the source's profile and, with pending growth edits, the grown model's. */
+export interface ChartPayload {
+  before: NormProfile;
+  after?: NormProfile;
+  /** The applied edits as the edit stack words them, e.g. "Grow depth ×2 (interposition)". */
+  pendingLabel?: string;
+  /** Depth growth: after layer j is a copy of source layer layerMap[j]. */
+  layerMap?: number[];
+}
+
+/** The chart's view state: kept by the webview (getState/setState) and by the host (for the panel serializer). */
+export interface ChartViewState {
+  kind: ChartKind;
+  view: ChartView;
+}
+
+export type ChartsToWebview =
+  /** The checkpoint the panel shows (its URI, for the webview's saved state) and the data to draw. */
+  | { type: 'charts/data'; title: string; uri: string; caption: string; data: ChartPayload }
+  /** Work in progress (statistics, an edit's preview): `fraction` in [0, 1] when known. */
+  | { type: 'charts/progress'; title: string; uri: string; message: string; fraction?: number }
+  /** The profile could not be computed; `stale` says the last chart drawn is still shown. */
+  | { type: 'charts/error'; error: ErrorView; stale: boolean }
+  /** Applies a view state chosen by the host (a command's arguments). */
+  | { type: 'charts/state'; state: ChartViewState };
+
+export type ChartsFromWebview =
+  /** The webview's script listens: the host sends (or sends again, after a reload) the data. */
+  | { type: 'charts/ready' }
+  /** The user changed the kind or the view: the host remembers it for the panel serializer. */
+  | { type: 'charts/state'; state: ChartViewState }
+  /** The user exported the chart: the host asks where and writes `data` (SVG or CSV text; PNG as a data URL). */
+  | { type: 'charts/export'; format: ChartExportFormat; data: string }
+  /** An uncaught error inside the webview, for the host's log. */
+  | { type: 'webview/error'; message: string };
+
+const CHART_KINDS: readonly ChartKind[] = ['experts', 'attention', 'router', 'norms', 'shared'];
+const CHART_VIEWS: readonly ChartView[] = ['profile', 'heatmap'];
+const EXPORT_FORMATS: readonly ChartExportFormat[] = ['svg', 'png', 'csv'];
+/** A PNG of a 1200 px chart at 2× is well under this. */
+const MAX_EXPORT = 32 * 1024 * 1024;
+const MAX_LAYERS = 4096;
+const MAX_EXPERTS = 4096;
+
+function oneOf<T extends string>(v: unknown, options: readonly T[], what: string): T {
+  return options.find((o) => o === v) ?? violation(`${what} must be one of ${options.join(', ')}`);
+}
+function numOrNull(v: unknown, what: string): number | null {
+  return v === null || (typeof v === 'number' && Number.isFinite(v)) ? v : violation(`${what} must be a finite number or null`);
+}
+function list(v: unknown, what: string, max: number): unknown[] {
+  const a = arr(v, what);
+  return a.length <= max ? a : violation(`${what} has more than ${max} entries`);
+}
+
+function checkProfileLayer(v: unknown, what: string): ProfileLayer {
+  const l = obj(v, what);
+  const values = obj(l.values, `${what}.values`);
+  const counts = obj(l.counts, `${what}.counts`);
+  const layer: ProfileLayer = {
+    layer: count(l.layer, `${what}.layer`),
+    values: Object.fromEntries(CHART_KINDS.map((k) => [k, numOrNull(values[k], `${what}.values.${k}`)])) as ProfileLayer['values'],
+    counts: Object.fromEntries(CHART_KINDS.map((k) => [k, count(counts[k], `${what}.counts.${k}`)])) as ProfileLayer['counts'],
+  };
+  if (l.perExpert !== undefined) layer.perExpert = list(l.perExpert, `${what}.perExpert`, MAX_EXPERTS).map((x, i) => numOrNull(x, `${what}.perExpert[${i}]`));
+  return layer;
+}
+
+/** Checks a norm profile as the chart reads it. */
+export function checkNormProfile(v: unknown, what = 'profile'): NormProfile {
+  const p = obj(v, what);
+  const profile: NormProfile = {
+    source: str(p.source, `${what}.source`), family: str(p.family, `${what}.family`, 128), provider: str(p.provider, `${what}.provider`, 64),
+    layers: list(p.layers, `${what}.layers`, MAX_LAYERS).map((l, i) => checkProfileLayer(l, `${what}.layers[${i}]`)),
+    notes: list(p.notes, `${what}.notes`, 256).map((n, i) => str(n, `${what}.notes[${i}]`)),
+  };
+  if (p.fallbackReason !== undefined) profile.fallbackReason = str(p.fallbackReason, `${what}.fallbackReason`);
+  return profile;
+}
+
+function checkChartPayload(v: unknown): ChartPayload {
+  const d = obj(v, 'data');
+  const data: ChartPayload = { before: checkNormProfile(d.before, 'data.before') };
+  if (d.after !== undefined) data.after = checkNormProfile(d.after, 'data.after');
+  if (d.pendingLabel !== undefined) data.pendingLabel = str(d.pendingLabel, 'data.pendingLabel', 1024);
+  if (d.layerMap !== undefined) data.layerMap = list(d.layerMap, 'data.layerMap', MAX_LAYERS).map((x, i) => count(x, `data.layerMap[${i}]`));
+  return data;
+}
+
+/** Parses a chart view state: a stale or hand-edited one is a violation (callers fall back to defaults). */
+export function checkChartViewState(v: unknown): ChartViewState {
+  const s = obj(v, 'state');
+  return { kind: oneOf(s.kind, CHART_KINDS, 'state.kind'), view: oneOf(s.view, CHART_VIEWS, 'state.view') };
+}
+
+/** Validates a message from the host (run by the charts webview). */
+export function parseChartsToWebview(raw: unknown): ChartsToWebview {
+  const m = obj(raw, 'message');
+  switch (m.type) {
+    case 'charts/data':
+      return { type: m.type, title: str(m.title, 'title'), uri: str(m.uri, 'uri'), caption: str(m.caption, 'caption'), data: checkChartPayload(m.data) };
+    case 'charts/progress': {
+      const fraction = m.fraction === undefined ? undefined : numOrNull(m.fraction, 'fraction');
+      if (fraction !== undefined && (fraction === null || fraction < 0 || fraction > 1)) violation('fraction must be in [0, 1]');
+      return { type: m.type, title: str(m.title, 'title'), uri: str(m.uri, 'uri'), message: str(m.message, 'message'), ...(fraction === undefined ? {} : { fraction }) };
+    }
+    case 'charts/error': return { type: m.type, error: checkError(m.error), stale: bool(m.stale, 'stale') };
+    case 'charts/state': return { type: m.type, state: checkChartViewState(m.state) };
+    default: return violation(`unknown message type ${JSON.stringify(m.type)}`);
+  }
+}
+
+/** Validates a message from the charts webview (run by the host: webview content is untrusted). */
+export function parseChartsFromWebview(raw: unknown): ChartsFromWebview {
+  const m = obj(raw, 'message');
+  switch (m.type) {
+    case 'charts/ready': return { type: m.type };
+    case 'charts/state': return { type: m.type, state: checkChartViewState(m.state) };
+    case 'charts/export': {
+      const format = oneOf(m.format, EXPORT_FORMATS, 'format');
+      const data = str(m.data, 'data', MAX_EXPORT);
+      if (format === 'png' && !data.startsWith('data:image/png;base64,')) violation('a PNG export must be a data:image/png;base64 URL');
+      if (format === 'svg' && !/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(data)) violation('an SVG export must start with <svg');
+      return { type: m.type, format, data };
+    }
+    case 'webview/error': return { type: m.type, message: str(m.message, 'message') };
+    default: return violation(`unknown message type ${JSON.stringify(m.type)}`);
+  }
 }

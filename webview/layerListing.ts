@@ -12,6 +12,9 @@ const ICONS: Record<NodeKind, string> = {
   final_norm: 'symbol-ruler', head: 'output', mtp: 'debug-step-over', mtp_layer: 'layers', other: 'question',
 };
 
+/** New nodes of a pending growth (the Checkpoint tree uses the same icons). */
+const ORIGIN_ICONS: Record<NonNullable<TreeNode['origin']>['change'], string> = { copied: 'copy', noised: 'sparkle', zeroed: 'circle-slash' };
+
 export class LayerListing {
   readonly element: HTMLElement;
   private readonly rows = new Map<string, HTMLElement>();
@@ -67,7 +70,9 @@ export class LayerListing {
     const open = this.expanded.has(node.id);
     const chevron = expandable ? icon(open ? 'chevron-down' : 'chevron-right') : h('span', { class: 'chevron-space' });
     chevron.classList.add('chevron');
-    const name = h('span', { class: 'name' }, chevron, icon(ICONS[node.kind] ?? 'circle-outline'), h('span', { class: 'label' }, node.label));
+    const origin = node.origin;
+    const name = h('span', { class: 'name' }, chevron, icon(origin ? ORIGIN_ICONS[origin.change] : ICONS[node.kind] ?? 'circle-outline'), h('span', { class: 'label' }, node.label),
+      origin ? h('span', { class: `badge origin-${origin.change}`, 'data-testid': 'origin', title: `New (pending growth edit): ${origin.text}` }, origin.text) : null);
     name.style.setProperty('--depth', String(depth));
     const params = h('span', { class: 'params', title: `${node.params.toLocaleString('en-US')} parameters` });
     const svg = select(params).append('svg').attr('class', 'param-bar').attr('viewBox', '0 0 100 6').attr('preserveAspectRatio', 'none');
@@ -75,8 +80,10 @@ export class LayerListing {
     svg.append('rect').attr('class', `fill kind-${node.kind}`).attr('width', Math.max(node.params > 0 ? 1 : 0, barWidth)).attr('height', 6);
     params.append(h('span', { class: 'num' }, formatCount(node.params)));
     const row = h('div', {
-      class: `row kind-${node.kind}${node.virtual ? ' virtual' : ''}`, role: 'treeitem', tabindex: '0',
+      class: `row kind-${node.kind}${node.virtual ? ' virtual' : ''}${origin ? ` new origin-${origin.change}` : ''}`, role: 'treeitem', tabindex: '0',
       'data-node-id': node.id, 'aria-expanded': expandable ? String(open) : undefined, 'aria-selected': 'false',
+      // The editor's right-click menu (package.json "webview/context") keys on webviewSection: Grow Depth… on layers.
+      'data-vscode-context': JSON.stringify({ webviewSection: node.kind, nodeId: node.id, preventDefaultContextMenuItems: true }),
     },
     name,
     h('span', { class: 'kind' }, this.kindLabel(node)),

@@ -4,12 +4,15 @@ import { h } from './dom.js';
 import { renderError } from './errorView.js';
 import { host, listen, loadState, reportError, type HostMessage } from './host.js';
 import { LayerListing } from './layerListing.js';
+import { renderPending } from './pendingChanges.js';
 import { renderSummary } from './summaryView.js';
 import { registerToolkit } from './toolkit.js';
 
 registerToolkit();
 const app = document.getElementById('app')!;
 let listing: LayerListing | undefined;
+/** Where the pending-changes panel goes (filled by edits/show, which follows every model/show). */
+let pendingSlot: HTMLElement | undefined;
 /** A selection that arrived before the model did (or for a node this model lacks). */
 let pendingSelection: string | undefined;
 
@@ -18,16 +21,22 @@ function handle(message: HostMessage): void {
     case 'model/show': {
       document.title = message.title;
       listing = new LayerListing(message.model, loadState());
-      app.replaceChildren(h('div', { class: 'page' }, renderSummary(message.title, message.model), listing.element));
+      const previous = pendingSlot?.firstElementChild;
+      pendingSlot = h('div', { class: 'pending-slot' }, previous ?? null);
+      app.replaceChildren(h('div', { class: 'page' }, renderSummary(message.title, message.model), pendingSlot, listing.element));
       app.dataset.state = 'model';
       if (pendingSelection && listing.select(pendingSelection)) pendingSelection = undefined;
       return;
     }
     case 'error/show':
       listing = undefined;
+      pendingSlot = undefined;
       document.title = message.title;
       renderError(app, message.title, message.error);
       app.dataset.state = 'error';
+      return;
+    case 'edits/show':
+      pendingSlot?.replaceChildren(renderPending(message));
       return;
     case 'tree/select':
       if (!listing?.select(message.nodeId)) pendingSelection = message.nodeId;

@@ -26,6 +26,7 @@ export class CheckpointEditor extends Disposable implements RegisteredEditor {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, document.title);
     this._register(panel.webview.onDidReceiveMessage((raw) => this.receive(raw)));
     this._register(document.onDidChangeState(() => this.sendState()));
+    this._register(document.onDidChangeEdits(() => this.sendState()));
     this._register(panel.onDidDispose(() => this.dispose()));
     registry.add(this);
   }
@@ -38,7 +39,17 @@ export class CheckpointEditor extends Disposable implements RegisteredEditor {
     if (!this.ready || this.isDisposed) return;
     const state = this.document.state;
     const title = this.document.title;
-    this.messenger.send(state.kind === 'model' ? { type: 'model/show', title, model: state.model } : { type: 'error/show', title, error: state.error });
+    const model = this.document.shownModel;
+    if (state.kind === 'error' || !model) {
+      this.messenger.send({ type: 'error/show', title, error: state.kind === 'error' ? state.error : { name: 'Error', code: 'internal', message: 'no model' } });
+      return;
+    }
+    this.messenger.send({ type: 'model/show', title, model });
+    const edits = this.document.edits;
+    this.messenger.send({
+      type: 'edits/show', applied: edits.applied().map((e) => e.label), redoable: edits.redoable().map((e) => e.label), dirty: edits.dirty,
+      preview: this.document.pending?.preview ?? null,
+    });
   }
 
   private receive(raw: unknown): void {
@@ -71,6 +82,12 @@ export class CheckpointEditor extends Disposable implements RegisteredEditor {
       }
       case 'log/show':
         log().show(true);
+        return;
+      case 'edits/undo':
+      case 'edits/redo':
+        // VS Code's own undo/redo, so its stack, the dirty indicator and this list stay one history.
+        this.panel.reveal(undefined, false);
+        await vscode.commands.executeCommand(message.type === 'edits/undo' ? 'undo' : 'redo');
         return;
       case 'webview/error':
         log().error(`Webview of ${this.document.uri.fsPath}: ${message.message}`);

@@ -3,7 +3,7 @@
 // the tree to reveal what the user clicks there.
 import * as vscode from 'vscode';
 import type { TreeNode } from '../core/model/index';
-import { formatBytes, formatCount, formatShape, type NodeKind, type TensorView } from '../protocol';
+import { formatBytes, formatCount, formatShape, type NodeKind, type NodeOrigin, type TensorView } from '../protocol';
 import type { CheckpointDocument } from './checkpointDocument';
 import type { CheckpointRegistry, TreeRevealer } from './checkpointRegistry';
 import { Disposable } from './dispose';
@@ -82,7 +82,8 @@ export class CheckpointTreeProvider extends Disposable implements vscode.TreeDat
     if (document !== this.document) {
       this.documentSubscription?.dispose();
       this.document = document;
-      this.documentSubscription = document?.onDidChangeState(() => this.rebuild());
+      const subs = document ? [document.onDidChangeState(() => this.rebuild()), document.onDidChangeEdits(() => this.rebuild())] : [];
+      this.documentSubscription = { dispose: () => subs.forEach((s) => s.dispose()) };
     }
     this.rebuild();
   }
@@ -91,7 +92,8 @@ export class CheckpointTreeProvider extends Disposable implements vscode.TreeDat
     this.byId = new Map();
     this.roots = [];
     const state = this.document?.state;
-    this.view.description = this.document?.title;
+    const pending = this.document?.edits.applied().length ?? 0;
+    this.view.description = this.document ? `${this.document.title}${pending ? ` (${pending} pending growth edit${pending === 1 ? '' : 's'})` : ''}` : undefined;
     if (!state) {
       this.view.message = undefined;
     } else if (state.kind === 'error') {
@@ -105,7 +107,7 @@ export class CheckpointTreeProvider extends Disposable implements vscode.TreeDat
         return element;
       };
       // The model node itself is the view's description; its children are the roots.
-      this.roots = state.model.root.children.map((c) => index(c, undefined));
+      this.roots = (this.document!.shownModel ?? state.model).root.children.map((c) => index(c, undefined));
     }
     this._onDidChangeTreeData.fire(undefined);
   }
@@ -127,17 +129,27 @@ function nodeItem(node: TreeNode): vscode.TreeItem {
   const collapsed = node.kind === 'layers' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const item = new vscode.TreeItem(node.label, hasChildren ? collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
-  item.iconPath = new vscode.ThemeIcon(ICONS[node.kind] ?? 'circle-outline');
+  item.iconPath = node.origin ? originIcon(node.origin) : new vscode.ThemeIcon(ICONS[node.kind] ?? 'circle-outline');
   item.contextValue = contextValueOf({ kind: 'node', node, parent: undefined });
-  item.description = `${formatCount(node.params)} · ${formatBytes(node.bytes)}${node.dtypes.length ? ` · ${node.dtypes.join(', ')}` : ''}`;
+  item.description = `${node.origin ? `${node.origin.text} · ` : ''}${formatCount(node.params)} · ${formatBytes(node.bytes)}${node.dtypes.length ? ` · ${node.dtypes.join(', ')}` : ''}`;
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(node.label)}** — ${node.kind.replace('_', ' ')}\n\n`);
   md.appendMarkdown(`Parameters: ${node.params.toLocaleString('en-US')} (${formatCount(node.params)})  \n`);
   md.appendMarkdown(`Size: ${node.bytes.toLocaleString('en-US')} bytes (${formatBytes(node.bytes)})  \n`);
   if (node.dtypes.length) md.appendMarkdown(`Dtypes: ${node.dtypes.join(', ')}  \n`);
   if (node.virtual) md.appendMarkdown(`\n$(info) A slice of fused tensors: its parameters are counted by its parent.`);
+  if (node.origin) md.appendMarkdown(`\n\n$(diff-added) New (pending growth edit): ${escapeMd(node.origin.text)}. Written on Save.`);
   item.tooltip = md;
   return item;
+}
+
+/** New nodes of a pending growth: one icon and colour per kind of origin (the same colours as git decorations). */
+function originIcon(origin: NodeOrigin): vscode.ThemeIcon {
+  switch (origin.change) {
+    case 'copied': return new vscode.ThemeIcon('copy', new vscode.ThemeColor('gitDecoration.addedResourceForeground'));
+    case 'noised': return new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('gitDecoration.modifiedResourceForeground'));
+    case 'zeroed': return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('gitDecoration.untrackedResourceForeground'));
+  }
 }
 
 function tensorItem(element: CheckpointElement & { kind: 'tensor' }): vscode.TreeItem {

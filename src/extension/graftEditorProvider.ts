@@ -1,19 +1,22 @@
-// The Graft custom editor for *.safetensors and *.safetensors.index.json. Editable in shape (a CustomEditorProvider
-// whose documents keep an edit list) though read-only today: growth edits will arrive as undoable changes through
-// onDidChangeCustomDocument, and save/revert/backup already delegate to the document.
+// The Graft custom editor for *.safetensors and *.safetensors.index.json: a CustomEditorProvider whose documents keep
+// growth edits. The document fires each edit; this provider passes it on through onDidChangeCustomDocument (VS Code's
+// undo/redo and dirty indicator), and save/revert/backup delegate to the document.
 import * as vscode from 'vscode';
 import { formatCount } from '../protocol';
 import { CheckpointDocument, type CheckpointState } from './checkpointDocument';
 import { CheckpointEditor } from './checkpointEditor';
 import type { CheckpointRegistry } from './checkpointRegistry';
 import { Disposable } from './dispose';
+import { EngineClient } from './engineClient';
+import { GrowthSaver } from './growthSaver';
 import { log, reportError } from './log';
+import { settings } from './settings';
 
 export class GraftEditorProvider extends Disposable implements vscode.CustomEditorProvider<CheckpointDocument> {
   static readonly viewType = 'graft.checkpoint';
 
   static register(context: vscode.ExtensionContext, registry: CheckpointRegistry): vscode.Disposable {
-    const provider = new GraftEditorProvider(context.extensionUri, registry);
+    const provider = new GraftEditorProvider(context.extensionUri, registry, new EngineClient(context.extensionPath));
     const registration = vscode.window.registerCustomEditorProvider(GraftEditorProvider.viewType, provider, {
       supportsMultipleEditorsPerDocument: true,
     });
@@ -25,16 +28,27 @@ export class GraftEditorProvider extends Disposable implements vscode.CustomEdit
   private readonly _onDidChangeCustomDocument = this._register(new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CheckpointDocument>>());
   readonly onDidChangeCustomDocument = this._onDidChangeCustomDocument.event;
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly registry: CheckpointRegistry) {
+  private readonly saver: GrowthSaver;
+
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly registry: CheckpointRegistry, engine: EngineClient) {
     super();
+    this._register(engine);
+    this.saver = new GrowthSaver(engine);
   }
 
-  async openCustomDocument(uri: vscode.Uri): Promise<CheckpointDocument> {
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<CheckpointDocument> {
     const t0 = performance.now();
-    const document = await CheckpointDocument.open(uri);
+    const backup = openContext.backupId ? vscode.Uri.parse(openContext.backupId) : undefined;
+    const document = await CheckpointDocument.open(uri, this.saver, { seed: settings().seed, backup });
     this.logState(document, document.state, performance.now() - t0);
-    const sub = document.onDidChangeState((state) => this.logState(document, state));
-    document.onDidDispose(() => sub.dispose());
+    const subs = [
+      document.onDidChangeState((state) => this.logState(document, state)),
+      document.onDidEdit((edit) => {
+        log().info(`${document.title}: ${edit.label}`);
+        this._onDidChangeCustomDocument.fire({ document, ...edit });
+      }),
+    ];
+    document.onDidDispose(() => subs.forEach((s) => s.dispose()));
     return document;
   }
 

@@ -12,3 +12,4 @@ export { executeGrowthPlan, provenanceMetadata, type ExecuteOptions, type Execut
 export { diffCheckpoints, type CheckpointDiff, type TensorDiff } from './diff';
 export { GRAFT_VERSION } from './provenance';
 export { formatBytes, formatCount, planOverview, planSummary } from './summary';
+export { planToSource } from './planSource';

@@ -1,5 +1,5 @@
 // Public API of the model layer: the tree, counts, and the tiny-model fixture factory.
-export type { ActiveParams, LayerSummary, ModelTree, NodeKind, TensorSlice, TreeNode } from './types';
+export type { ActiveParams, LayerSummary, ModelTree, NodeKind, NodeOrigin, TensorSlice, TreeNode } from './types';
 export { buildModelTree, configPathOf } from './buildTree';
 export { computeActive, paramsOf } from './counts';
 export { findNode, walkTree } from './walk';

@@ -31,6 +31,20 @@ export interface TreeNode {
   dtypes: DType[];
   layer?: number;
   expert?: number;
+  /** In a growth preview: where a new layer or expert comes from (absent for originals and for real checkpoints). */
+  origin?: NodeOrigin;
+}
+
+/** How a node of a grown model came to be (src/core/edits/growthPreview.ts marks them). */
+export interface NodeOrigin {
+  /** copied: bit for bit; zeroed: a copy with output projections zeroed (identity at start); noised: a copy plus noise. */
+  change: 'copied' | 'zeroed' | 'noised';
+  /** The source layer the node comes from. */
+  sourceLayer?: number;
+  /** For experts: the source expert (upcycling: the dense MLP, shown as `mlp`). */
+  sourceExpert?: number | 'mlp';
+  /** One line for the user, e.g. "copy of layer 1" or "copy of expert 3 + noise". */
+  text: string;
 }
 
 export interface LayerSummary {
