@@ -33,7 +33,7 @@ try {
   const userData = join(E2E, 'start-user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   const settings = join(userData, 'User', 'settings.json');
-  if (!existsSync(settings)) writeFileSync(settings, `${JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2)}\n`);
+  if (!existsSync(settings)) writeFileSync(settings, `${JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'files.autoSave': 'off' }, null, 2)}\n`);
   const logFile = join(E2E, 'start.log');
   const log = openSync(logFile, 'a');
   const server = spawn(CODE_SERVER_BIN, [

@@ -12,16 +12,17 @@ import { ARTIFACTS, ROOT, findFiles, quickOpen, runCommand, screenshot, startVsC
 
 const DEMO = join(ROOT, 'demo', 'tiny-mixtral');
 
-/** The frame that holds the chart panel's page (the editor's webview is another one). */
-async function chartFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
+/** The frame of the chart panel's page where `selector` matches (the editor's webview is another frame, and a
+ *  reloaded webview is a new one), polled until it appears. */
+async function chartFrame(page: Page, selector = 'main#charts', timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
-      if (await f.locator('main#charts').count().catch(() => 0)) return f;
+      if (await f.locator(selector).count().catch(() => 0)) return f;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error('no norm-chart webview appeared');
+  throw new Error(`no norm-chart webview shows ${selector}`);
 }
 
 /** Answers one quick pick of a multi-step command: waits for its title, then picks the row with `label`. */
@@ -76,8 +77,7 @@ describe('Norm chart panel in VS Code (code-server)', { timeout: 240_000 }, () =
     await quickOpen(page, 'tiny-mixtral/model.safetensors');
     await webview(page).locator('[data-testid=summary]').waitFor({ timeout: 30_000 });
     await runCommand(page, 'Graft: Show Norm Profile');
-    const chart = await chartFrame(page);
-    await chart.locator('main#charts[data-layers="4"] svg.graft-profile').waitFor({ timeout: 60_000 });
+    const chart = await chartFrame(page, 'main#charts[data-layers="4"] svg.graft-profile', 60_000);
     assert.equal(await chart.locator('g.series[data-series=before] circle').count(), 4);
     assert.match((await chart.locator('[data-testid=chart-caption]').textContent()) ?? '', /^statistics on cpu/);
     assert.match((await chart.locator('svg.graft-profile text.caption').textContent()) ?? '', /statistics on cpu/);
@@ -95,8 +95,7 @@ describe('Norm chart panel in VS Code (code-server)', { timeout: 240_000 }, () =
     await pickStep(page, /method/, 'Interposition');
     await pickStep(page, /factor/, '×2');
     await pickStep(page, /edges/, 'No edges');
-    const chart = await chartFrame(page);
-    await chart.locator('main#charts[data-state=overlay][data-after-layers="8"]').waitFor({ timeout: 60_000 });
+    const chart = await chartFrame(page, 'main#charts[data-state=overlay][data-after-layers="8"]', 60_000);
     assert.equal(await chart.locator('g.series[data-series=after] circle').count(), 8);
     assert.match((await chart.locator('[data-testid=chart-status]').textContent()) ?? '', /after: Grow depth ×2 \(interposition\)/);
   });
@@ -146,8 +145,8 @@ describe('Norm chart panel in VS Code (code-server)', { timeout: 240_000 }, () =
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
     await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
-    chart = await chartFrame(page, 60_000);
-    await chart.locator('.graft-charts-figure[data-view=heatmap] svg').waitFor({ timeout: 60_000 });
+    // Restored by the panel serializer from the webview's saved state, view included.
+    chart = await chartFrame(page, 'main#charts .graft-charts-figure[data-view=heatmap] svg', 60_000);
     assert.match((await chart.locator('[data-testid=chart-caption]').textContent()) ?? '', /^statistics on cpu/);
     // Nothing in the chart webview failed or was blocked by its CSP along the way.
     const text = findFiles(vscode.dir, 'Graft.log').map((f) => readFileSync(f, 'utf8')).join('\n');

@@ -24,6 +24,8 @@ import { runStatsJob, type StatsJobRequest, type StatsJobResult } from './statsJ
 const NOTIFY_AFTER_MS = 400;
 /** Edits arrive in bursts (undo several times): preview the last state only. */
 const EDIT_DEBOUNCE_MS = 250;
+const READY_TIMEOUT_MS = 5000;
+const MAX_LOADS = 3;
 
 export function chartTitle(uri: vscode.Uri): string {
   const file = basename(uri.fsPath);
@@ -39,6 +41,7 @@ export class NormChartPanel extends Disposable {
   private readonly documentSubs: vscode.Disposable[] = [];
   private job: AbortController | undefined;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last message that drew something: sent again when the webview (re)loads. */
   private lastData: Extract<ChartsToWebview, { type: 'charts/data' }> | undefined;
   private lastStatus: ChartsToWebview | undefined;
@@ -59,12 +62,25 @@ export class NormChartPanel extends Disposable {
     this.viewState = viewState;
     panel.title = `Norms: ${this.title}`;
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
-    panel.webview.html = chartHtml(panel.webview, extensionUri, panel.title);
+    this.load();
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(registry.onDidChangeActive((doc) => this.follow(doc)));
     this.follow(registry.activeDocument);
     void this.compute();
+  }
+
+  /** Sets the page; when its script does not say "ready" in time (a restored webview in a browser VS Code can come
+   *  up before its resources load), sets it again, a few times at most. */
+  private load(attempt = 1): void {
+    this.panel.webview.html = chartHtml(this.panel.webview, this.extensionUri, this.panel.title);
+    clearTimeout(this.readyTimer);
+    if (attempt >= MAX_LOADS) return;
+    this.readyTimer = setTimeout(() => {
+      if (this.isDisposed || !this.panel.visible) return;
+      log().warn(`Norm chart of ${this.uri.fsPath}: the webview did not start within ${READY_TIMEOUT_MS} ms; loading it again`);
+      this.load(attempt + 1);
+    }, READY_TIMEOUT_MS);
   }
 
   /** Shows the panel and, when given, applies a view state (a command's arguments). */
@@ -208,6 +224,7 @@ export class NormChartPanel extends Disposable {
     }
     switch (message.type) {
       case 'charts/ready':
+        clearTimeout(this.readyTimer);
         if (this.lastData) this.post(this.lastData);
         if (this.lastStatus) this.post(this.lastStatus);
         if (this.viewState) this.post({ type: 'charts/state', state: this.viewState });
@@ -245,6 +262,7 @@ export class NormChartPanel extends Disposable {
     if (this.isDisposed) return;
     this.job?.abort();
     clearTimeout(this.editTimer);
+    clearTimeout(this.readyTimer);
     this.documentSubs.splice(0).forEach((s) => s.dispose());
     this._onDidDispose.fire();
     super.dispose();
