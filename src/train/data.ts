@@ -1,14 +1,20 @@
 // Training data: pre-tokenized flat token files (nanoGPT-style .bin: uint16, or uint32 when named *.u32.bin),
 // or raw text (.txt/.md, a folder of them, or .jsonl with a "text" field) through a byte-level tokenizer
-// (token = UTF-8 byte, 0..255). A fixed train/val split, and deterministic seeded batches: the batch of step s
-// depends only on (seed, s), so a resumed run sees exactly the batches the uninterrupted run would have seen.
+// (token = UTF-8 byte, 0..255), or through the checkpoint's tokenizer.json when it has one (./tokenizer). A fixed
+// train/val split, and deterministic seeded batches: the batch of step s depends only on (seed, s), so a resumed
+// run sees exactly the batches the uninterrupted run would have seen.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { TrainError } from '../core/errors';
+import { describeTokenizer, encodeDocuments, loadCheckpointTokenizer } from './tokenizer';
 
 export interface TokenData {
   source: string;
-  tokenizer: 'pretokenized-u16' | 'pretokenized-u32' | 'bytes';
+  tokenizer: 'pretokenized-u16' | 'pretokenized-u32' | 'bytes' | 'tokenizer.json';
+  /** The tokenizer.json used for text, when `tokenizer` is 'tokenizer.json'. */
+  tokenizerFile?: string;
+  /** A human line naming the tokenizer, for the data summary. */
+  tokenizerSummary: string;
   train: Uint32Array;
   val: Uint32Array;
   maxToken: number;
@@ -20,8 +26,8 @@ function textTokens(buf: Buffer): Uint32Array {
   return Uint32Array.from(buf);
 }
 
-function readJsonl(path: string): Buffer {
-  const parts: Buffer[] = [];
+function readJsonl(path: string): string[] {
+  const parts: string[] = [];
   readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let obj: unknown;
@@ -32,13 +38,18 @@ function readJsonl(path: string): Buffer {
     }
     const text = (obj as { text?: unknown })?.text;
     if (typeof text !== 'string') throw new TrainError('train/data', `line ${i + 1} has no string "text" field`, { file: path, rule: 'JSONL needs "text"' });
-    parts.push(Buffer.from(text + '\n', 'utf8'));
+    parts.push(text);
   });
-  return Buffer.concat(parts);
+  return parts;
+}
+
+export interface LoadTokensOptions {
+  /** The checkpoint folder: text and JSONL go through its tokenizer.json when it has one. */
+  checkpoint?: string;
 }
 
 /** Reads a data source; `valFraction` of the tokens (the tail) is held out. */
-export function loadTokens(path: string, valFraction = 0.1): TokenData {
+export function loadTokens(path: string, valFraction = 0.1, opts: LoadTokensOptions = {}): TokenData {
   let st;
   try {
     st = statSync(path);
@@ -47,10 +58,15 @@ export function loadTokens(path: string, valFraction = 0.1): TokenData {
   }
   let tokens: Uint32Array;
   let tokenizer: TokenData['tokenizer'] = 'bytes';
+  const isBin = !st.isDirectory() && extname(path) === '.bin';
+  const tok = !isBin && opts.checkpoint ? loadCheckpointTokenizer(opts.checkpoint) : null;
+  let tokenizerSummary = describeTokenizer(tok);
+  if (tok) tokenizer = 'tokenizer.json';
   if (st.isDirectory()) {
     const files = readdirSync(path).filter((f) => TEXT_EXT.has(extname(f))).sort();
     if (!files.length) throw new TrainError('train/data', 'the folder has no .txt/.md files', { file: path, rule: 'text files in a data folder' });
-    tokens = textTokens(Buffer.concat(files.map((f) => Buffer.concat([readFileSync(join(path, f)), Buffer.from('\n\n')]))));
+    const docs = files.map((f) => readFileSync(join(path, f)));
+    tokens = tok ? encodeDocuments(tok, docs.map((b) => b.toString('utf8')), '\n\n') : textTokens(Buffer.concat(docs.flatMap((b) => [b, Buffer.from('\n\n')])));
   } else if (extname(path) === '.bin') {
     const buf = readFileSync(path);
     const u32 = basename(path).endsWith('.u32.bin');
@@ -59,19 +75,24 @@ export function loadTokens(path: string, valFraction = 0.1): TokenData {
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
     tokens = u32 ? new Uint32Array(ab) : Uint32Array.from(new Uint16Array(ab));
     tokenizer = u32 ? 'pretokenized-u32' : 'pretokenized-u16';
+    tokenizerSummary = `pre-tokenized uint${width * 8}`;
   } else if (extname(path) === '.jsonl') {
-    tokens = textTokens(readJsonl(path));
+    const docs = readJsonl(path);
+    tokens = tok ? encodeDocuments(tok, docs, '\n') : textTokens(Buffer.from(docs.map((t) => t + '\n').join(''), 'utf8'));
   } else {
-    tokens = textTokens(readFileSync(path));
+    tokens = tok ? encodeDocuments(tok, [readFileSync(path, 'utf8')], '') : textTokens(readFileSync(path));
   }
   if (tokens.length < 4) throw new TrainError('train/data', `only ${tokens.length} tokens`, { file: path, rule: 'enough tokens to train' });
   const nVal = Math.max(1, Math.floor(tokens.length * valFraction));
   let maxToken = 0;
   for (const t of tokens) if (t > maxToken) maxToken = t;
-  return { source: path, tokenizer, train: tokens.subarray(0, tokens.length - nVal), val: tokens.subarray(tokens.length - nVal), maxToken };
+  return { source: path, tokenizer, ...(tok ? { tokenizerFile: tok.file } : {}), tokenizerSummary, train: tokens.subarray(0, tokens.length - nVal), val: tokens.subarray(tokens.length - nVal), maxToken };
 }
 
 export function checkVocab(data: TokenData, vocab: number): void {
+  if (data.maxToken >= vocab && data.tokenizerFile) {
+    throw new TrainError('train/data', `${data.tokenizerFile} produced token id ${data.maxToken}, which does not fit the model's vocab_size ${vocab}`, { file: data.tokenizerFile, key: 'vocab_size', rule: 'token ids < vocab_size' });
+  }
   if (data.maxToken >= vocab) {
     throw new TrainError('train/data', `token id ${data.maxToken} does not fit the model's vocabulary of ${vocab}`, { file: data.source, key: 'vocab_size', rule: 'token ids < vocab_size' });
   }

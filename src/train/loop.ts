@@ -32,7 +32,8 @@ export async function train(cfg: TrainConfig, hooks: TrainHooks = {}, resume = f
   validateSchedule(schedule);
   ensureDir(cfg.out);
   const model = await loadModel(cfg.checkpoint, hooks.signal);
-  const data = loadTokens(cfg.data, cfg.valFraction);
+  const data = loadTokens(cfg.data, cfg.valFraction, { checkpoint: cfg.checkpoint });
+  hooks.log?.(`data ${data.source}: ${data.train.length + data.val.length} tokens, ${data.tokenizerSummary}`);
   checkVocab(data, model.cfg.vocab);
   const nActive = activeParams(model.cfg);
   const tokensPerStep = cfg.batch * cfg.seq;

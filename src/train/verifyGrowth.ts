@@ -119,9 +119,9 @@ async function forwardLogits(model: LoadedModel, batch: BigInt64Array, seq: numb
   }
 }
 
-function batchTokens(model: LoadedModel, n: number, o: VerifyOptions): { tokens: Uint32Array; source: 'random' | 'data' } {
+function batchTokens(model: LoadedModel, n: number, o: VerifyOptions, checkpoint: string): { tokens: Uint32Array; source: 'random' | 'data' } {
   if (!o.data) return { tokens: randomTokens(n + 1, model.cfg.vocab, o.seed ?? 0), source: 'random' };
-  const data = loadTokens(resolve(o.data), 0);
+  const data = loadTokens(resolve(o.data), 0, { checkpoint });
   checkVocab(data, model.cfg.vocab);
   const all = new Uint32Array(data.train.length + data.val.length);
   all.set(data.train);
@@ -147,7 +147,7 @@ export async function verifyGrowth(src: string, recipe: Recipe, opts: VerifyOpti
 
   const before = await loadForVerify(srcPath, plan.source.family, opts.signal);
   if (typeof before === 'string') return unsupported(before);
-  const { tokens, source } = batchTokens(before, n, opts);
+  const { tokens, source } = batchTokens(before, n, opts, srcPath);
   const batch = BigInt64Array.from(tokens, (t) => BigInt(t));
   const run = { provider: opts.provider ?? 'cpu', threads: opts.threads, dispatch: opts.dispatch ?? 'sparse' } as const;
   throwIfAborted(opts.signal);

@@ -109,7 +109,7 @@ describe('growth edits in VS Code (code-server)', { timeout: 300_000 }, () => {
     await page.keyboard.press('Control+S');
     const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' });
     await ok.waitFor({ timeout: 15_000 });
-    assert.equal(await page.locator('.quick-input-widget input').inputValue(), dest);
+    assert.equal(await dialogValue(page, dest), dest);
     await screenshot(page, 'e2e-grow-1b-save-dialog');
     await ok.click();
     // VS Code clears the dirty mark only once the save resolved (after the write and the opening of the new folder).
@@ -160,7 +160,7 @@ describe('growth edits in VS Code (code-server)', { timeout: 300_000 }, () => {
     await page.keyboard.press('Control+S');
     const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' });
     await ok.waitFor({ timeout: 15_000 });
-    assert.equal(await page.locator('.quick-input-widget input').inputValue(), dest);
+    assert.equal(await dialogValue(page, dest), dest);
     await ok.click();
     await page.locator('.tab.dirty').first().waitFor({ state: 'detached', timeout: 60_000 });
     await page.locator('.tab.active', { hasText: 'tiny-mixtral-grown-2' }).waitFor({ timeout: 10_000 });
@@ -198,3 +198,15 @@ describe('growth edits in VS Code (code-server)', { timeout: 300_000 }, () => {
     }
   });
 });
+
+/** The simple file dialog fills its path input a moment after it appears: wait (up to 10 s) for `want`, then return what it shows. */
+async function dialogValue(page: Page, want: string): Promise<string> {
+  const input = page.locator('.quick-input-widget input');
+  const until = Date.now() + 10_000;
+  let value = await input.inputValue();
+  while (value !== want && Date.now() < until) {
+    await page.waitForTimeout(100);
+    value = await input.inputValue();
+  }
+  return value;
+}

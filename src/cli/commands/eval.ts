@@ -13,7 +13,7 @@ export const evalCommand: Command = {
   summary: 'loss and perplexity of a checkpoint on a data set',
   usage: 'eval CKPT --data D [--batch B --seq T --batches N --provider P] [--all] [--json]',
   flags: {
-    data: { type: 'string', description: 'token file (.bin), text file/folder or .jsonl (byte tokenizer)' },
+    data: { type: 'string', description: 'token file (.bin), text file/folder or .jsonl (the checkpoint\'s tokenizer.json, else bytes)' },
     batch: { type: 'number', default: 4, description: 'sequences per batch' },
     seq: { type: 'number', default: 128, description: 'tokens per sequence' },
     batches: { type: 'number', default: 8, description: 'at most this many batches' },
@@ -27,8 +27,9 @@ export const evalCommand: Command = {
     if (!ckpt || extra.length) throw new UsageError('eval needs exactly one CKPT');
     if (typeof args.flags.data !== 'string') throw new UsageError('eval needs --data');
     const model = await loadModel(resolve(ckpt), io.signal);
-    const data = loadTokens(resolve(args.flags.data), 0.1);
+    const data = loadTokens(resolve(args.flags.data), 0.1, { checkpoint: resolve(ckpt) });
     checkVocab(data, model.cfg.vocab);
+    io.err(`data ${data.source}: ${data.train.length + data.val.length} tokens, ${data.tokenizerSummary}\n`);
     const tokens = args.flags.all ? Uint32Array.from([...data.train, ...data.val]) : data.val;
     const r = await evaluate(model, model.params, tokens, {
       batch: args.flags.batch as number, seq: args.flags.seq as number, batches: args.flags.batches as number,
