@@ -21,7 +21,21 @@ test('graft diff reports added and reshaped tensors and the relative noise std o
   assert.deepEqual(d.changed.map((c: { name: string }) => c.name), ['model.layers.0.block_sparse_moe.gate.weight']);
   assert.equal(d.removed.length, 0);
   assert.equal(d.compared.length, 0, 'originals unchanged');
+  // B was grown by Graft from A: each added expert is paired with its original, the router rows with theirs.
+  assert.equal(d.pairing.by, 'source header hash');
+  const noised = d.pairs.filter((p: { kind: string }) => p.kind === 'noise');
+  assert.equal(noised.length, 8 * 3);
+  for (const p of noised) {
+    assert.equal(p.source, p.name.replace(/experts\.(\d+)\./, (_: string, e: string) => `experts.${Number(e) - 8}.`));
+    assert.ok(Math.abs(p.relNoiseStd - 0.02) < 0.02 * 0.2, `${p.name}: ${p.relNoiseStd}`);
+  }
+  const text = graft('diff', join(dir, 'a'), join(dir, 'b'));
+  assert.match(text.stdout, /copies of source tensors .*: 24 noised \(relative noise std 0\.0\d{3} median, α = 0\.02\), 1 router slices/);
+  const all = graft('diff', join(dir, 'a'), join(dir, 'b'), '--all');
+  assert.match(all.stdout, /experts\.8\.w1\.weight ← model\.layers\.0\.block_sparse_moe\.experts\.0\.w1\.weight  noise/);
   // Copy 8+e of expert e vs expert e itself: rename B's copy to compare through the same command.
   const same = graft('diff', join(dir, 'a'), join(dir, 'a'), '--json');
   assert.equal(JSON.parse(same.stdout).identical > 0, true);
+  assert.match(JSON.parse(same.stdout).pairsSkipped, /no graft-recipe\.yaml/);
+  assert.match(graft('diff', join(dir, 'a'), join(dir, 'a')).stdout, /pairing with sources skipped: B has no graft-recipe\.yaml/);
 });
