@@ -78,7 +78,7 @@ describe('growth edits in VS Code (code-server)', { timeout: 300_000 }, () => {
     const layerRow = pane.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^Layer 1\b/ }) }).first();
     await layerRow.waitFor({ timeout: 15_000 });
     await layerRow.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Grow Depth…' }).click();
+    await chooseContextItem(page, 'Grow Depth…');
     await pickItem(page, 'Interposition');
     await pickItem(page, '×2');
     await pickItem(page, 'No edges');
@@ -145,7 +145,7 @@ describe('growth edits in VS Code (code-server)', { timeout: 300_000 }, () => {
     const row = (re: RegExp) => pane.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: re }) }).first();
     await row(/^Layer 0\b/).click();
     await row(/^Experts \(8\)/).click({ button: 'right', timeout: 15_000 });
-    await page.locator('.context-view .action-label', { hasText: 'Grow Experts…' }).click();
+    await chooseContextItem(page, 'Grow Experts…');
     await pickItem(page, '×2');
     await pickItem(page, 'Scale top-k');
     const alpha = page.locator('.quick-input-widget input');
@@ -209,4 +209,19 @@ async function dialogValue(page: Page, want: string): Promise<string> {
     value = await input.inputValue();
   }
   return value;
+}
+
+/** Picks an item of the open context menu. A click that lands while the menu is still settling is sometimes ignored
+ *  (the item stays highlighted, the menu open): then the highlighted item is chosen with Enter. */
+async function chooseContextItem(page: Page, label: string): Promise<void> {
+  const item = page.locator('.context-view .action-label', { hasText: label });
+  await item.waitFor({ timeout: 15_000 });
+  await item.hover();
+  await item.click();
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let i = 0; i < 3; i++) {
+    await page.waitForTimeout(500);
+    if (!(await menu.isVisible())) return;
+    await page.keyboard.press('Enter');
+  }
 }
