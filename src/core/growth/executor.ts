@@ -1,7 +1,6 @@
 // executeGrowthPlan: resolves noise scales (one streamed read of the tensors they name), then streams every output
 // tensor through the atomic safetensors writer. Memory: a few chunk-sized buffers; cancellation leaves no destination.
 import { readdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { throwIfAborted, type ProgressReport } from '../errors';
@@ -84,7 +83,9 @@ export async function executeGrowthPlan(planIn: GrowthPlan, dest: string, opts: 
       onScale: (done, total) => report({ phase: 'scales', done, total, unit: 'steps', tensorsDone: 0, bytesPerSecond: 0, etaSeconds: null, message: 'noise scales' }),
     });
     const envThreads = Number(process.env.GRAFT_NOISE_THREADS);
-    setNoiseThreads(opts.noiseThreads ?? (envThreads > 0 ? envThreads : availableParallelism()));
+    // One noise thread unless asked: helper threads compete with the writer's own I/O and encoding on small machines
+    // (measured no faster on 2 cores), and a single thread cannot wait on a helper.
+    setNoiseThreads(opts.noiseThreads ?? (envThreads > 0 ? envThreads : 1));
     const ctx = makeWriterContext(pool, chunkBytes);
     let tensorsDone = 0;
     const tw = Date.now();

@@ -211,6 +211,8 @@ for (;;) {
 }
 `;
 
+const HELPER_TIMEOUT_MS = 2000;
+
 interface Helper { worker: Worker; ctl: Int32Array; par: Float64Array; gen: number; list: number }
 
 class Kernel {
@@ -246,6 +248,13 @@ class Kernel {
 
   get threads(): number { return this.helpers.length + 1; }
 
+  private dropHelper(h: Helper): void {
+    this.helpers = this.helpers.filter((x) => x !== h);
+    Atomics.store(h.ctl, 0, -1);
+    Atomics.notify(h.ctl, 0);
+    void h.worker.terminate();
+  }
+
   /** Helpers that have compiled the module and take work. */
   get ready(): number { return this.helpers.filter((h) => Atomics.load(h.ctl, 2) === 1).length; }
 
@@ -265,7 +274,7 @@ class Kernel {
       const parts = ready.length + 1;
       const per = Math.ceil(quads / parts);
       let q0 = per; // this thread takes [0, per)
-      const posted: Helper[] = [];
+      const posted: { h: Helper; q0: number; qn: number; bb: number }[] = [];
       for (const h of ready) {
         if (q0 >= quads) break;
         const qn = Math.min(per, quads - q0);
@@ -276,12 +285,19 @@ class Kernel {
         h.gen = (h.gen + 1) & 0x3fffffff;
         Atomics.store(h.ctl, 0, h.gen);
         Atomics.notify(h.ctl, 0);
-        posted.push(h);
+        posted.push({ h, q0, qn, bb });
         q0 += qn;
       }
       this.fill(0, Math.min(per, quads), st.k0 | 0, st.k1 | 0, st.s0 | 0, st.s1 | 0, b % 4294967296 | 0, Math.floor(b / 4294967296) | 0, s, mean, rep, SCRATCH * 4);
-      for (const h of posted) {
-        while (Atomics.load(h.ctl, 1) !== h.gen) Atomics.wait(h.ctl, 1, Atomics.load(h.ctl, 1));
+      for (const { h, q0: hq0, qn, bb } of posted) {
+        // A helper that does not answer in time (it died: its error event cannot reach this blocked thread) is dropped
+        // and its part computed here. The values are counter-based, so a late write by the helper writes the same bytes.
+        const deadline = Date.now() + HELPER_TIMEOUT_MS;
+        while (Atomics.load(h.ctl, 1) !== h.gen && Date.now() < deadline) Atomics.wait(h.ctl, 1, Atomics.load(h.ctl, 1), 50);
+        if (Atomics.load(h.ctl, 1) !== h.gen) {
+          this.dropHelper(h);
+          this.fill(hq0 * 64, qn, st.k0 | 0, st.k1 | 0, st.s0 | 0, st.s1 | 0, bb % 4294967296 | 0, Math.floor(bb / 4294967296) | 0, s, mean, rep, SCRATCH * 4);
+        }
       }
       buf.set(this.scratch.subarray(0, n), at);
       done += quads;
