@@ -41,4 +41,5 @@ if (!unitOnly && files.some((f) => f.startsWith(join('test', 'e2e')))) {
 }
 // ORT writes a cache under XDG_CACHE_HOME: keep tests from touching the user's.
 const cache = mkdtempSync(join(tmpdir(), 'graft-test-cache-'));
-run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { XDG_CACHE_HOME: cache, GRAFT_TEST: '1' });
+// A per-test timeout turns a hang into a failure that names the test, well inside CI's limit.
+run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files], { XDG_CACHE_HOME: cache, GRAFT_TEST: '1' });
