@@ -173,14 +173,23 @@ async function openFolderThroughDialog(page: Page, folder: string): Promise<void
   // code-server's folder picker is VS Code's simple dialog: a path in the quick input.
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  // The dialog first steps into a folder it is given; its OK button (the command's openLabel) then accepts it.
-  await input.fill(`${folder}/`);
-  // Inside the folder, the list no longer offers its sibling "broken".
-  await page.waitForFunction((name: string | undefined) => {
+  // The dialog first steps into a folder it is given; its OK button (the command's openLabel) then accepts it. It
+  // lists its start folder asynchronously and may overwrite what was typed meanwhile: type again until it sticks and
+  // the list shows the folder's inside (its sibling "broken" no longer offered).
+  const name = folder.split('/').pop()!;
+  const inside = () => page.evaluate((n: string) => {
     const value = (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? '';
     const rows = [...document.querySelectorAll('.quick-input-list .monaco-list-row')].map((r) => r.textContent ?? '');
-    return value.endsWith(`${name}/`) && !rows.some((r) => r.includes('broken'));
-  }, folder.split('/').pop(), { timeout: 15_000 });
+    return { typed: value.endsWith(`${n}/`), ready: value.endsWith(`${n}/`) && !rows.some((r) => r.includes('broken')) };
+  }, name);
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const st = await inside();
+    if (st.ready) break;
+    if (Date.now() > until) throw new Error(`the folder dialog did not step into ${folder}`);
+    if (!st.typed) await input.fill(`${folder}/`);
+    await page.waitForTimeout(300);
+  }
   const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Checkpoint' });
   // While it is still validating the path, the dialog ignores OK: press until it closes.
   for (let i = 0; i < 15 && (await ok.isVisible()); i++) {

@@ -1,6 +1,6 @@
 // A document's growth edits as a recipe file that `graft grow --recipe` and `graft plan --recipe` accept: YAML (with a
 // comment naming the source) or JSON, chosen by the file's extension.
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../util/yaml';
 import type { Recipe } from '../growth/index';
 
 export type RecipeFormat = 'yaml' | 'json';

@@ -2,7 +2,7 @@
 // tensor through the atomic safetensors writer. Memory: a few chunk-sized buffers; cancellation leaves no destination.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../util/yaml';
 import { throwIfAborted, type ProgressReport } from '../errors';
 import { setNoiseThreads } from '../rng/index';
 import { FilePool, writeCheckpoint, type WriteResult } from '../safetensors/index';

@@ -1,7 +1,7 @@
 // Recipes: a versioned list of growth operations (`schema: graft/recipe@1`), from YAML or JSON. A mergekit-style
 // file with top-level `slices` is read as one depth op. Every rule a recipe breaks is a PlanError naming the key.
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../util/yaml';
 import { PlanError } from '../errors';
 import type { SigmaMode } from './types';
 
