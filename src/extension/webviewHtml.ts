@@ -13,17 +13,31 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+export interface ShellParts {
+  title: string;
+  /** Style sheets, each a path under the extension root. */
+  styles: string[][];
+  /** The script bundle, a path under the extension root. */
+  script: string[];
+  /** The <body> content before the script. */
+  body: string;
+  /** Extra img-src sources beyond the extension's roots and data: (the chart's PNG export needs blob:). */
+  imgSrc?: string[];
+}
+
+/** The one HTML shell every Graft webview uses, with its CSP and nonce. */
+export function webviewShell(webview: vscode.Webview, extensionUri: vscode.Uri, parts: ShellParts): string {
   // Web Crypto is a global in Node 20: no need to load node:crypto at activation for 16 random bytes.
   const nonce = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(16))).toString('base64');
-  const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  const asset = (path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    `img-src ${[webview.cspSource, ...(parts.imgSrc ?? []), 'data:'].join(' ')}`,
   ].join('; ');
+  const links = parts.styles.map((p) => `  <link rel="stylesheet" href="${asset(p)}">\n`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -31,15 +45,22 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <meta property="csp-nonce" content="${nonce}">
-  <link rel="stylesheet" href="${asset('media', 'codicons', 'codicon.css')}">
-  <link rel="stylesheet" href="${asset('media', 'graft.css')}">
-  <title>${escapeHtml(title)}</title>
+${links}  <title>${escapeHtml(parts.title)}</title>
 </head>
 <body>
-  <main id="app" aria-live="polite"><p class="loading">Reading checkpoint…</p></main>
-  <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+  ${parts.body}
+  <script nonce="${nonce}" src="${asset(parts.script)}"></script>
 </body>
 </html>`;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  return webviewShell(webview, extensionUri, {
+    title,
+    styles: [['media', 'codicons', 'codicon.css'], ['media', 'graft.css']],
+    script: ['dist', 'webview.js'],
+    body: '<main id="app" aria-live="polite"><p class="loading">Reading checkpoint…</p></main>',
+  });
 }
 
 function escapeHtml(text: string): string {
